@@ -1,0 +1,228 @@
+package io.fjord.broker;
+
+import io.fjord.proto.BrokerServiceGrpc;
+import io.fjord.proto.ConfigEntry;
+import io.fjord.proto.CreatePartitionsRequest;
+import io.fjord.proto.CreatePartitionsResponse;
+import io.fjord.proto.CreateTopicsRequest;
+import io.fjord.proto.CreateTopicsResponse;
+import io.fjord.proto.DeleteTopicsRequest;
+import io.fjord.proto.DeleteTopicsResponse;
+import io.fjord.proto.DescribeConfigsRequest;
+import io.fjord.proto.DescribeConfigsResponse;
+import io.fjord.proto.DescribeConfigsResult;
+import io.fjord.proto.ErrorCode;
+import io.fjord.proto.FetchRequest;
+import io.fjord.proto.FetchResponse;
+import io.fjord.proto.ListOffsetsPartition;
+import io.fjord.proto.ListOffsetsPartitionResponse;
+import io.fjord.proto.ListOffsetsRequest;
+import io.fjord.proto.ListOffsetsResponse;
+import io.fjord.proto.ListOffsetsTopic;
+import io.fjord.proto.ListOffsetsTopicResponse;
+import io.fjord.proto.MetadataRequest;
+import io.fjord.proto.MetadataResponse;
+import io.fjord.proto.NodeEndpoint;
+import io.fjord.proto.PartitionMetadata;
+import io.fjord.proto.ProduceRequest;
+import io.fjord.proto.ProduceResponse;
+import io.fjord.proto.TopicMetadata;
+import io.fjord.storage.LogConfig;
+import io.fjord.storage.TimestampOffset;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The gRPC face of the broker. Each RPC delegates to a handler; a handler's unexpected exception
+ * becomes one INTERNAL status here (the only place that maps exceptions to gRPC statuses), while
+ * expected failures travel as per-partition error codes inside normal responses.
+ */
+final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
+    private static final Logger log = LoggerFactory.getLogger(BrokerGrpcService.class);
+
+    static final long LATEST_TIMESTAMP = -1L;
+    static final long EARLIEST_TIMESTAMP = -2L;
+    static final long MAX_TIMESTAMP = -3L;
+
+    private final BrokerConfig config;
+    private final Supplier<NodeEndpoint> self;
+    private final TopicRegistry registry;
+    private final ReplicaManager replicas;
+    private final ProduceHandler produce;
+    private final FetchPurgatory fetches;
+    private final TopicAdmin admin;
+
+    BrokerGrpcService(BrokerConfig config, Supplier<NodeEndpoint> self, TopicRegistry registry, ReplicaManager replicas,
+                      ProduceHandler produce, FetchPurgatory fetches, TopicAdmin admin) {
+        this.config = config;
+        this.self = self;
+        this.registry = registry;
+        this.replicas = replicas;
+        this.produce = produce;
+        this.fetches = fetches;
+        this.admin = admin;
+    }
+
+    @Override
+    public void produce(ProduceRequest req, StreamObserver<ProduceResponse> out) {
+        if (config.autoCreateTopics()) {
+            req.getTopicsList().forEach(t -> admin.autoCreate(t.getTopic()));
+        }
+        unary(out, () -> produce.handle(req), "Produce");
+    }
+
+    @Override
+    public void fetch(FetchRequest req, StreamObserver<FetchResponse> out) {
+        try {
+            fetches.fetch(req, out);
+        } catch (RuntimeException e) {
+            log.error("Fetch failed", e);
+            out.onError(Status.INTERNAL.withDescription("Fetch failed on broker " + config.nodeId() + ": " + e).asRuntimeException());
+        }
+    }
+
+    @Override
+    public void listOffsets(ListOffsetsRequest req, StreamObserver<ListOffsetsResponse> out) {
+        unary(out, () -> {
+            ListOffsetsResponse.Builder resp = ListOffsetsResponse.newBuilder();
+            for (ListOffsetsTopic t : req.getTopicsList()) {
+                ListOffsetsTopicResponse.Builder tr = ListOffsetsTopicResponse.newBuilder().setTopic(t.getTopic());
+                for (ListOffsetsPartition lp : t.getPartitionsList()) {
+                    tr.addPartitions(listOffset(t.getTopic(), lp, req.getReplicaId()));
+                }
+                resp.addTopics(tr);
+            }
+            return resp.build();
+        }, "ListOffsets");
+    }
+
+    private ListOffsetsPartitionResponse listOffset(String topic, ListOffsetsPartition lp, int replicaId) {
+        ListOffsetsPartitionResponse.Builder r = ListOffsetsPartitionResponse.newBuilder()
+                .setPartition(lp.getPartition()).setTimestamp(-1).setOffset(-1).setLeaderEpoch(-1);
+        TopicPartitionKey tp = new TopicPartitionKey(topic, lp.getPartition());
+        Partition p = replicas.get(tp);
+        if (p == null) {
+            return r.setErrorCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).setErrorMessage("this broker hosts no partition " + tp).build();
+        }
+        r.setLeaderEpoch(p.leaderEpoch()).setErrorCode(ErrorCode.NONE);
+        long ts = lp.getTimestamp();
+        if (ts == LATEST_TIMESTAMP) {
+            return r.setOffset(replicaId >= 0 ? p.log().logEndOffset() : p.highWatermark()).build();
+        }
+        if (ts == EARLIEST_TIMESTAMP) {
+            return r.setOffset(p.log().logStartOffset()).build();
+        }
+        if (ts < MAX_TIMESTAMP) {
+            return r.setErrorCode(ErrorCode.INVALID_REQUEST).setErrorMessage("timestamp " + ts + " is neither >= 0 nor -1, -2, -3").build();
+        }
+        Optional<TimestampOffset> found = ts == MAX_TIMESTAMP ? p.log().offsetOfMaxTimestamp() : p.log().offsetForTimestamp(ts);
+        found.filter(f -> f.offset() < p.highWatermark() || replicaId >= 0)
+                .ifPresent(f -> r.setTimestamp(f.timestamp()).setOffset(f.offset()));
+        return r.build();
+    }
+
+    @Override
+    public void metadata(MetadataRequest req, StreamObserver<MetadataResponse> out) {
+        unary(out, () -> {
+            NodeEndpoint me = self.get();
+            MetadataResponse.Builder resp = MetadataResponse.newBuilder().setClusterId(config.clusterId())
+                    .setControllerId(config.nodeId()).addBrokers(me);
+            List<String> names = new ArrayList<>();
+            if (req.getAllTopics() || req.getTopicsCount() == 0) {
+                names.addAll(registry.snapshot().keySet());
+            } else {
+                names.addAll(req.getTopicsList());
+            }
+            for (String name : names) {
+                if (config.autoCreateTopics() && !req.getAllTopics()) {
+                    admin.autoCreate(name);
+                }
+                resp.addTopics(topicMetadata(name, me.getNodeId()));
+            }
+            return resp.build();
+        }, "Metadata");
+    }
+
+    private TopicMetadata topicMetadata(String name, int nodeId) {
+        TopicRegistry.Topic t = registry.get(name);
+        TopicMetadata.Builder tm = TopicMetadata.newBuilder().setName(name);
+        if (t == null) {
+            return tm.setErrorCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).setErrorMessage("topic '" + name + "' does not exist").build();
+        }
+        tm.setErrorCode(ErrorCode.NONE).setTopicId(t.topicId()).putAllConfigs(t.configs());
+        for (int i = 0; i < t.partitions(); i++) {
+            Partition p = replicas.get(new TopicPartitionKey(name, i));
+            PartitionMetadata.Builder pm = PartitionMetadata.newBuilder().setPartition(i);
+            if (p == null) {
+                pm.setErrorCode(ErrorCode.LEADER_NOT_AVAILABLE).setLeaderId(-1).setHighWatermark(-1).setLogStartOffset(-1).setLogEndOffset(-1);
+            } else {
+                pm.setErrorCode(ErrorCode.NONE).setLeaderId(nodeId).setLeaderEpoch(p.leaderEpoch()).setPartitionEpoch(0)
+                        .addReplicas(nodeId).addIsr(nodeId).setHighWatermark(p.highWatermark())
+                        .setLogStartOffset(p.log().logStartOffset()).setLogEndOffset(p.log().logEndOffset());
+            }
+            tm.addPartitions(pm);
+        }
+        return tm.build();
+    }
+
+    @Override
+    public void createTopics(CreateTopicsRequest req, StreamObserver<CreateTopicsResponse> out) {
+        unary(out, () -> admin.create(req), "CreateTopics");
+    }
+
+    @Override
+    public void deleteTopics(DeleteTopicsRequest req, StreamObserver<DeleteTopicsResponse> out) {
+        unary(out, () -> admin.delete(req), "DeleteTopics");
+    }
+
+    @Override
+    public void createPartitions(CreatePartitionsRequest req, StreamObserver<CreatePartitionsResponse> out) {
+        unary(out, () -> admin.createPartitions(req), "CreatePartitions");
+    }
+
+    @Override
+    public void describeConfigs(DescribeConfigsRequest req, StreamObserver<DescribeConfigsResponse> out) {
+        unary(out, () -> {
+            DescribeConfigsResponse.Builder resp = DescribeConfigsResponse.newBuilder();
+            for (String name : req.getTopicsList()) {
+                DescribeConfigsResult.Builder r = DescribeConfigsResult.newBuilder().setTopic(name);
+                TopicRegistry.Topic t = registry.get(name);
+                if (t == null) {
+                    resp.addResults(r.setErrorCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).setErrorMessage("topic '" + name + "' does not exist"));
+                    continue;
+                }
+                r.setErrorCode(ErrorCode.NONE);
+                LogConfig effective = replicas.configFor(t.configs());
+                for (Map.Entry<String, String> e : effective.toMap().entrySet()) {
+                    boolean isDefault = !t.configs().containsKey(e.getKey());
+                    if (!isDefault || req.getIncludeDefaults()) {
+                        r.addEntries(ConfigEntry.newBuilder().setName(e.getKey()).setValue(e.getValue()).setIsDefault(isDefault));
+                    }
+                }
+                resp.addResults(r);
+            }
+            return resp.build();
+        }, "DescribeConfigs");
+    }
+
+    private <T> void unary(StreamObserver<T> out, Supplier<T> body, String rpc) {
+        T result;
+        try {
+            result = body.get();
+        } catch (RuntimeException e) {
+            log.error("{} failed", rpc, e);
+            out.onError(Status.INTERNAL.withDescription(rpc + " failed on broker " + config.nodeId() + ": " + e).asRuntimeException());
+            return;
+        }
+        out.onNext(result);
+        out.onCompleted();
+    }
+}

@@ -1,0 +1,104 @@
+package io.fjord.broker;
+
+import io.fjord.storage.ConfigException;
+import io.fjord.storage.Time;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code fjord broker --config FILE [--override key=value ...]}: runs one broker in the foreground
+ * until SIGTERM/SIGINT, then shuts down cleanly (waits for in-flight calls, closes logs).
+ */
+public final class BrokerMain {
+    private BrokerMain() {}
+
+    static final String USAGE = """
+            Usage: fjord broker --config FILE [--override key=value ...]
+
+            Runs one Fjord broker in the foreground until SIGTERM or Ctrl-C.
+              --config FILE        broker settings, Java properties with Kafka's names (see README, Configuration)
+              --override k=v       set one setting, overriding the file (repeatable)
+            """;
+
+    public static void main(String[] args) {
+        int rc = run(args, System.out, System.err);
+        if (rc != 0) {
+            System.exit(rc);
+        }
+    }
+
+    /** Runs the broker; returns only on failure to start (exit code) or after shutdown (0). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Path configFile = null;
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--help", "-h" -> {
+                    out.print(USAGE);
+                    return 0;
+                }
+                case "--config" -> {
+                    if (i + 1 >= args.length) {
+                        return usage(err, "--config needs a file");
+                    }
+                    configFile = Path.of(args[++i]);
+                }
+                case "--override" -> {
+                    if (i + 1 >= args.length || !args[i + 1].contains("=")) {
+                        return usage(err, "--override needs key=value");
+                    }
+                    String kv = args[++i];
+                    overrides.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+                }
+                default -> {
+                    return usage(err, "unknown option '" + a + "'");
+                }
+            }
+        }
+        if (configFile == null) {
+            return usage(err, "--config FILE is required");
+        }
+        if (!Files.isRegularFile(configFile)) {
+            err.println("error: broker config file " + configFile + " does not exist");
+            return 1;
+        }
+        BrokerServer broker;
+        try {
+            BrokerConfig config = BrokerConfig.load(configFile, overrides);
+            broker = new BrokerServer(config, Time.SYSTEM);
+            broker.start();
+        } catch (ConfigException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        } catch (Exception e) {
+            err.println("error: broker failed to start: " + e.getMessage());
+            if (System.getenv("FJORD_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        BrokerServer running = broker;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            running.close();
+            stopped.countDown();
+        }, "fjord-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private static int usage(PrintStream err, String msg) {
+        err.println("error: " + msg + " (run 'fjord broker --help' for usage)");
+        return 2;
+    }
+}

@@ -1,0 +1,169 @@
+package io.fjord.broker;
+
+import io.fjord.proto.NodeEndpoint;
+import io.fjord.storage.StorageException;
+import io.fjord.storage.Time;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A running broker: the log directory, the partitions it hosts, the gRPC server and the periodic
+ * retention and flush tasks. {@link #start} recovers every partition before accepting calls;
+ * {@link #close} stops accepting calls, waits for in-flight ones, then closes the logs cleanly.
+ */
+public final class BrokerServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BrokerServer.class);
+
+    private final BrokerConfig config;
+    private final Time time;
+    private ReplicaManager replicas;
+    private FetchPurgatory purgatory;
+    private Server server;
+    private ExecutorService rpcExecutor;
+    private ExecutorService fetchWorker;
+    private ScheduledExecutorService scheduler;
+    private volatile int boundPort = -1;
+
+    public BrokerServer(BrokerConfig config, Time time) {
+        this.config = config;
+        this.time = time;
+    }
+
+    public synchronized void start() throws IOException {
+        Path logDir = config.logDir();
+        Files.createDirectories(logDir);
+        TopicRegistry registry = TopicRegistry.open(logDir);
+        replicas = new ReplicaManager(logDir, config.logDefaults(), time);
+        for (Path stray : replicas.strayDirectories(registry.snapshot().keySet())) {
+            log.warn("Removing {}: its topic no longer exists (a delete was interrupted)", stray);
+            deleteRecursively(stray);
+        }
+        long t0 = System.nanoTime();
+        for (TopicRegistry.Topic t : registry.snapshot().values()) {
+            for (int p = 0; p < t.partitions(); p++) {
+                replicas.ensure(new TopicPartitionKey(t.name(), p), t.configs());
+            }
+        }
+        log.info("Loaded {} partition(s) from {} in {} ms", replicas.all().size(), logDir, (System.nanoTime() - t0) / 1_000_000);
+
+        scheduler = Executors.newScheduledThreadPool(1, named("fjord-scheduler"));
+        fetchWorker = Executors.newFixedThreadPool(2, named("fjord-fetch-purgatory"));
+        rpcExecutor = Executors.newFixedThreadPool(config.ioThreads(), named("fjord-rpc"));
+        FetchHandler fetchHandler = new FetchHandler(replicas);
+        purgatory = new FetchPurgatory(fetchHandler, scheduler, fetchWorker);
+        ProduceHandler produce = new ProduceHandler(replicas, purgatory);
+        TopicAdmin admin = new TopicAdmin(registry, replicas, config);
+        BrokerGrpcService service = new BrokerGrpcService(config, this::endpoint, registry, replicas, produce, purgatory, admin);
+        HealthStatusManager health = new HealthStatusManager();
+
+        server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenerHost(), config.listenerPort()))
+                .executor(rpcExecutor)
+                .maxInboundMessageSize(config.socketRequestMaxBytes())
+                .addService(service)
+                .addService(health.getHealthService())
+                .build()
+                .start();
+        boundPort = server.getPort();
+        scheduler.scheduleWithFixedDelay(replicas::runRetention, config.retentionCheckIntervalMs(),
+                config.retentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::flushOrHalt, config.flushSchedulerIntervalMs(),
+                config.flushSchedulerIntervalMs(), TimeUnit.MILLISECONDS);
+        writePortFile(logDir);
+        log.info("Fjord broker {} listening on {}:{} (log.dirs={})", config.nodeId(), config.listenerHost(), boundPort, logDir);
+    }
+
+    private void flushOrHalt() {
+        try {
+            replicas.runFlush();
+        } catch (StorageException e) {
+            // A write to disk that cannot be made durable must not be acknowledged as if it were:
+            // stop the process, as Kafka does for a failed log directory with a single dir.
+            log.error("Flushing to disk failed; halting the broker so no further writes are acknowledged", e);
+            Runtime.getRuntime().halt(70);
+        }
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int port() {
+        return boundPort;
+    }
+
+    public NodeEndpoint endpoint() {
+        int port = config.advertisedPort() >= 0 ? config.advertisedPort() : boundPort;
+        return NodeEndpoint.newBuilder().setNodeId(config.nodeId()).setHost(config.advertisedHost()).setPort(port)
+                .setRack(config.rack()).build();
+    }
+
+    private void writePortFile(Path logDir) throws IOException {
+        Path tmp = logDir.resolve("listener.port.tmp");
+        Files.writeString(tmp, boundPort + "\n", StandardCharsets.UTF_8);
+        Files.move(tmp, logDir.resolve("listener.port"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    public void awaitTermination() throws InterruptedException {
+        server.awaitTermination();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (server == null) {
+            return;
+        }
+        log.info("Broker {} shutting down", config.nodeId());
+        server.shutdown();
+        purgatory.close();
+        try {
+            if (!server.awaitTermination(config.shutdownTimeoutMs(), TimeUnit.MILLISECONDS)) {
+                log.warn("In-flight calls did not finish within shutdown.timeout.ms={}; cancelling them", config.shutdownTimeoutMs());
+                server.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+        scheduler.shutdownNow();
+        fetchWorker.shutdown();
+        rpcExecutor.shutdown();
+        replicas.close();
+        try {
+            Files.deleteIfExists(config.logDir().resolve("listener.port"));
+        } catch (IOException e) {
+            log.warn("Could not remove {}", config.logDir().resolve("listener.port"), e);
+        }
+        server = null;
+        log.info("Broker {} stopped", config.nodeId());
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,76 @@
+package io.fjord.broker;
+
+import com.google.protobuf.UnsafeByteOperations;
+import io.fjord.proto.ErrorCode;
+import io.fjord.proto.FetchPartition;
+import io.fjord.proto.FetchPartitionData;
+import io.fjord.proto.FetchRequest;
+import io.fjord.proto.FetchResponse;
+import io.fjord.proto.FetchTopic;
+import io.fjord.proto.FetchableTopicResponse;
+import io.fjord.storage.ReadResult;
+
+/**
+ * Reads what a Fetch asks for and says whether it is ready to answer. Long-polling is the
+ * purgatory's job: it calls {@link #read} again whenever a watched partition grows.
+ *
+ * <p>Consumers (replica_id -1) read only below the high watermark. Whole batches only; the first
+ * batch is returned even when it is larger than max_bytes, so a large batch never blocks a reader.
+ */
+final class FetchHandler {
+    private final ReplicaManager replicas;
+
+    FetchHandler(ReplicaManager replicas) {
+        this.replicas = replicas;
+    }
+
+    /** A response and whether it should be sent now (enough bytes, or an error to report). */
+    record Attempt(FetchResponse response, int bytes, boolean hasError) {}
+
+    Attempt read(FetchRequest req) {
+        FetchResponse.Builder resp = FetchResponse.newBuilder().setErrorCode(ErrorCode.NONE);
+        int maxBytes = req.getMaxBytes() > 0 ? req.getMaxBytes() : Integer.MAX_VALUE;
+        int remaining = maxBytes;
+        int total = 0;
+        boolean hasError = false;
+        for (FetchTopic t : req.getTopicsList()) {
+            FetchableTopicResponse.Builder tr = FetchableTopicResponse.newBuilder().setTopic(t.getTopic());
+            for (FetchPartition fp : t.getPartitionsList()) {
+                FetchPartitionData.Builder d = FetchPartitionData.newBuilder().setPartition(fp.getPartition())
+                        .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1).setLogEndOffset(-1);
+                TopicPartitionKey tp = new TopicPartitionKey(t.getTopic(), fp.getPartition());
+                Partition p = replicas.get(tp);
+                if (p == null) {
+                    d.setErrorCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).setErrorMessage("this broker hosts no partition " + tp);
+                    hasError = true;
+                } else if (fp.getCurrentLeaderEpoch() >= 0 && fp.getCurrentLeaderEpoch() != p.leaderEpoch()) {
+                    boolean stale = fp.getCurrentLeaderEpoch() < p.leaderEpoch();
+                    d.setErrorCode(stale ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH)
+                            .setErrorMessage("fetch for " + tp + " carries leader epoch " + fp.getCurrentLeaderEpoch()
+                                    + " but the replica's is " + p.leaderEpoch());
+                    hasError = true;
+                } else {
+                    long hw = p.highWatermark();
+                    long upTo = req.getReplicaId() >= 0 ? Long.MAX_VALUE : hw;
+                    int partMax = fp.getPartitionMaxBytes() > 0 ? Math.min(fp.getPartitionMaxBytes(), remaining) : remaining;
+                    try {
+                        ReadResult rr = p.log().read(fp.getFetchOffset(), Math.max(partMax, 0), upTo, total == 0);
+                        int n = rr.records().remaining();
+                        total += n;
+                        remaining = Math.max(0, remaining - n);
+                        d.setErrorCode(ErrorCode.NONE).setHighWatermark(hw).setLastStableOffset(hw)
+                                .setLogStartOffset(rr.logStartOffset()).setLogEndOffset(rr.logEndOffset())
+                                .setRecords(UnsafeByteOperations.unsafeWrap(rr.records()));
+                    } catch (RuntimeException e) {
+                        d.setErrorCode(Errors.codeFor(e)).setErrorMessage(Errors.messageFor(e))
+                                .setHighWatermark(hw).setLogStartOffset(p.log().logStartOffset()).setLogEndOffset(p.log().logEndOffset());
+                        hasError = true;
+                    }
+                }
+                tr.addPartitions(d);
+            }
+            resp.addTopics(tr);
+        }
+        return new Attempt(resp.build(), total, hasError);
+    }
+}
