@@ -1,0 +1,128 @@
+package io.fjord.clients.producer.internals;
+
+import io.fjord.clients.common.TopicPartition;
+import io.fjord.clients.producer.Callback;
+import io.fjord.wire.CompressionType;
+import io.fjord.wire.Header;
+import io.fjord.wire.RecordBatchBuilder;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records for one partition on their way to the broker as one v2 batch. Filled under its deque's
+ * lock until drained; then built once (the same bytes are resent on retry) and completed once.
+ */
+public final class ProducerBatch {
+    private static final Logger log = LoggerFactory.getLogger(ProducerBatch.class);
+
+    private record Thunk(Callback callback, FutureRecordMetadata future) {}
+
+    final TopicPartition tp;
+    final long createdMs;
+    final int reservedBytes;
+    private final int batchSizeLimit;
+    private final RecordBatchBuilder builder;
+    private final ProduceRequestResult result = new ProduceRequestResult();
+    private final List<Thunk> thunks = new ArrayList<>();
+    private final AtomicBoolean completed = new AtomicBoolean();
+    private ByteBuffer built;
+    int attempts;
+    long lastAttemptMs;
+
+    ProducerBatch(TopicPartition tp, CompressionType compression, int batchSizeLimit, int reservedBytes, long createdMs) {
+        this.tp = tp;
+        this.batchSizeLimit = batchSizeLimit;
+        this.reservedBytes = reservedBytes;
+        this.createdMs = createdMs;
+        this.lastAttemptMs = createdMs;
+        this.builder = new RecordBatchBuilder(compression, Math.min(reservedBytes, Math.max(batchSizeLimit, 1024)));
+    }
+
+    /** Appends when the record fits (an empty batch takes any record); null when it does not. */
+    FutureRecordMetadata tryAppend(long timestamp, byte[] key, byte[] value, Header[] headers, Callback callback) {
+        if (built != null) {
+            return null;
+        }
+        if (!builder.isEmpty()
+                && builder.estimatedSizeInBytes() + RecordBatchBuilder.estimateRecordSize(key, value, headers) > batchSizeLimit) {
+            return null;
+        }
+        int delta = builder.append(timestamp, key, value, headers);
+        FutureRecordMetadata future = new FutureRecordMetadata(tp, result, delta, timestamp,
+                key == null ? -1 : key.length, value == null ? -1 : value.length);
+        thunks.add(new Thunk(callback, future));
+        return future;
+    }
+
+    /** Full as Kafka's: the next record could not fit even if tiny, or no more records may be added. */
+    boolean isFull() {
+        return built != null || (!builder.isEmpty() && builder.estimatedSizeInBytes() >= batchSizeLimit);
+    }
+
+    int recordCount() {
+        return thunks.size();
+    }
+
+    int estimatedSizeInBytes() {
+        return built != null ? built.remaining() : builder.estimatedSizeInBytes();
+    }
+
+    /** Closes the batch to appends and returns its bytes (a fresh read-only view each time). */
+    ByteBuffer buffer() {
+        if (built == null) {
+            built = builder.build();
+        }
+        return built.asReadOnlyBuffer();
+    }
+
+    void await() throws InterruptedException {
+        result.await();
+    }
+
+    boolean isDone() {
+        return completed.get();
+    }
+
+    boolean hasReachedDeliveryTimeout(long deliveryTimeoutMs, long nowMs) {
+        return nowMs - createdMs >= deliveryTimeoutMs;
+    }
+
+    /**
+     * Completes every record in order. As in Kafka, the outcome is set first (callbacks read it), then
+     * the callbacks run, then the futures are released: a get() that returns has seen its callback run.
+     * Only the first call counts.
+     *
+     * @return false when the batch was completed before
+     */
+    boolean complete(long baseOffset, long logAppendTime, RuntimeException error) {
+        if (!completed.compareAndSet(false, true)) {
+            return false;
+        }
+        result.set(baseOffset, logAppendTime, error);
+        for (Thunk t : thunks) {
+            if (t.callback == null) {
+                continue;
+            }
+            try {
+                if (error == null) {
+                    t.callback.onCompletion(t.future.value(), null);
+                } else {
+                    t.callback.onCompletion(t.future.failedValue(), error);
+                }
+            } catch (RuntimeException e) {
+                log.error("Error executing user-provided callback on message for topic-partition '{}'", tp, e);
+            }
+        }
+        result.done();
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "ProducerBatch(" + tp + ", " + thunks.size() + " records, attempts=" + attempts + ")";
+    }
+}

@@ -1,0 +1,51 @@
+package io.fjord.deploy;
+
+import io.fjord.broker.BrokerMain;
+import io.fjord.cli.ClientCli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/** The {@code fjord} command: routes a subcommand to the program that serves it. */
+public final class Fjord {
+    private Fjord() {}
+
+    static final String USAGE = """
+            Usage: fjord COMMAND [ARGS...]   (each command takes --help)
+
+            Servers:
+              broker --config FILE            run a broker in the foreground
+            Tools (each takes --bootstrap host:port[,host:port], default 127.0.0.1:9092):
+              topics create|list|describe|delete   manage topics
+              produce --topic T               send stdin lines as records
+              consume --topic T               print records
+              perf produce|consume            measure throughput and latency
+            """;
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            out.print(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        String cmd = args[0];
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (cmd) {
+            case "broker":
+                org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+                org.slf4j.bridge.SLF4JBridgeHandler.install();
+                return BrokerMain.run(rest, out, err);
+            case "topics":
+            case "produce":
+            case "consume":
+            case "perf":
+                return ClientCli.run(args, out, err, System.in);
+            default:
+                err.println("error: unknown command '" + cmd + "' (run 'fjord --help' for the commands)");
+                return 2;
+        }
+    }
+}
