@@ -55,6 +55,12 @@ public final class BrokerConfig {
             new Setting("min.insync.replicas", "1", "Default for the topic config min.insync.replicas."),
             new Setting("unclean.leader.election.enable", "false", "Default for the topic config of the same name."),
             new Setting("log.cleanup.policy", "delete", "Default cleanup.policy of topics."),
+            new Setting("controller.quorum.bootstrap.servers", "",
+                    "host:port list of the controllers' API listeners. Set: the broker joins the cluster those controllers run (registers, heartbeats, follows the metadata log, forwards topic admin). Empty: a standalone broker that keeps its own topic list."),
+            new Setting("broker.heartbeat.interval.ms", "500",
+                    "How often the broker heartbeats to the active controller (Kafka: 2000; shorter so a dead controller connection is noticed sooner)."),
+            new Setting("controlled.shutdown.enable", "true",
+                    "On SIGTERM, ask the controller to move this broker's leaderships away before stopping (waits up to shutdown.timeout.ms)."),
             new Setting("num.io.threads", "8", "Threads serving gRPC calls."),
             new Setting("shutdown.timeout.ms", "10000", "How long shutdown waits for in-flight calls."));
 
@@ -131,6 +137,21 @@ public final class BrokerConfig {
     public long flushSchedulerIntervalMs() { return longValue("log.flush.scheduler.interval.ms", 1); }
     public int ioThreads() { return intValue("num.io.threads", 1); }
     public long shutdownTimeoutMs() { return longValue("shutdown.timeout.ms", 0); }
+    public long heartbeatIntervalMs() { return longValue("broker.heartbeat.interval.ms", 1); }
+    public boolean controlledShutdownEnable() { return bool("controlled.shutdown.enable"); }
+
+    /** The controllers' API addresses; empty for a standalone broker. */
+    public List<String> controllerBootstrapServers() {
+        List<String> out = new java.util.ArrayList<>();
+        for (String s : values.get("controller.quorum.bootstrap.servers").split(",")) {
+            if (!s.isBlank()) {
+                out.add(s.trim());
+            }
+        }
+        return out;
+    }
+
+    public boolean isClusterMember() { return !controllerBootstrapServers().isEmpty(); }
 
     public String listenerHost() { return hostPort("listeners")[0]; }
     public int listenerPort() { return parsePort("listeners", hostPort("listeners")[1]); }

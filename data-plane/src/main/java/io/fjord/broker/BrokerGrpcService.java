@@ -22,7 +22,6 @@ import io.fjord.proto.ListOffsetsTopic;
 import io.fjord.proto.ListOffsetsTopicResponse;
 import io.fjord.proto.MetadataRequest;
 import io.fjord.proto.MetadataResponse;
-import io.fjord.proto.NodeEndpoint;
 import io.fjord.proto.PartitionMetadata;
 import io.fjord.proto.ProduceRequest;
 import io.fjord.proto.ProduceResponse;
@@ -53,19 +52,19 @@ final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
     static final long MAX_TIMESTAMP = -3L;
 
     private final BrokerConfig config;
-    private final Supplier<NodeEndpoint> self;
-    private final TopicRegistry registry;
+    private final ClusterMetadata metadata;
     private final ReplicaManager replicas;
+    private final Leadership leadership;
     private final ProduceHandler produce;
     private final FetchPurgatory fetches;
-    private final TopicAdmin admin;
+    private final AdminBackend admin;
 
-    BrokerGrpcService(BrokerConfig config, Supplier<NodeEndpoint> self, TopicRegistry registry, ReplicaManager replicas,
-                      ProduceHandler produce, FetchPurgatory fetches, TopicAdmin admin) {
+    BrokerGrpcService(BrokerConfig config, ClusterMetadata metadata, ReplicaManager replicas, Leadership leadership,
+                      ProduceHandler produce, FetchPurgatory fetches, AdminBackend admin) {
         this.config = config;
-        this.self = self;
-        this.registry = registry;
+        this.metadata = metadata;
         this.replicas = replicas;
+        this.leadership = leadership;
         this.produce = produce;
         this.fetches = fetches;
         this.admin = admin;
@@ -108,10 +107,14 @@ final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
         ListOffsetsPartitionResponse.Builder r = ListOffsetsPartitionResponse.newBuilder()
                 .setPartition(lp.getPartition()).setTimestamp(-1).setOffset(-1).setLeaderEpoch(-1);
         TopicPartitionKey tp = new TopicPartitionKey(topic, lp.getPartition());
-        Partition p = replicas.get(tp);
-        if (p == null) {
-            return r.setErrorCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).setErrorMessage("this broker hosts no partition " + tp).build();
+        Leadership.Check check = leadership.leaderFor(tp);
+        if (!check.ok()) {
+            if (check.hint() != null) {
+                r.setCurrentLeader(check.hint());
+            }
+            return r.setErrorCode(check.error()).setErrorMessage(check.message()).build();
         }
+        Partition p = check.leader();
         r.setLeaderEpoch(p.leaderEpoch()).setErrorCode(ErrorCode.NONE);
         long ts = lp.getTimestamp();
         if (ts == LATEST_TIMESTAMP) {
@@ -132,12 +135,11 @@ final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
     @Override
     public void metadata(MetadataRequest req, StreamObserver<MetadataResponse> out) {
         unary(out, () -> {
-            NodeEndpoint me = self.get();
-            MetadataResponse.Builder resp = MetadataResponse.newBuilder().setClusterId(config.clusterId())
-                    .setControllerId(config.nodeId()).addBrokers(me);
+            MetadataResponse.Builder resp = MetadataResponse.newBuilder().setClusterId(metadata.clusterId())
+                    .setControllerId(metadata.controllerId()).addAllBrokers(metadata.liveBrokers());
             List<String> names = new ArrayList<>();
             if (req.getAllTopics() || req.getTopicsCount() == 0) {
-                names.addAll(registry.snapshot().keySet());
+                metadata.topics().forEach(t -> names.add(t.name()));
             } else {
                 names.addAll(req.getTopicsList());
             }
@@ -145,28 +147,37 @@ final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
                 if (config.autoCreateTopics() && !req.getAllTopics()) {
                     admin.autoCreate(name);
                 }
-                resp.addTopics(topicMetadata(name, me.getNodeId()));
+                resp.addTopics(topicMetadata(name));
             }
             return resp.build();
         }, "Metadata");
     }
 
-    private TopicMetadata topicMetadata(String name, int nodeId) {
-        TopicRegistry.Topic t = registry.get(name);
+    private TopicMetadata topicMetadata(String name) {
+        java.util.Set<Integer> live = new java.util.HashSet<>();
+        metadata.liveBrokers().forEach(b -> live.add(b.getNodeId()));
         TopicMetadata.Builder tm = TopicMetadata.newBuilder().setName(name);
-        if (t == null) {
+        Optional<ClusterMetadata.TopicView> found = metadata.topic(name);
+        if (found.isEmpty()) {
             return tm.setErrorCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).setErrorMessage("topic '" + name + "' does not exist").build();
         }
+        ClusterMetadata.TopicView t = found.get();
         tm.setErrorCode(ErrorCode.NONE).setTopicId(t.topicId()).putAllConfigs(t.configs());
-        for (int i = 0; i < t.partitions(); i++) {
-            Partition p = replicas.get(new TopicPartitionKey(name, i));
-            PartitionMetadata.Builder pm = PartitionMetadata.newBuilder().setPartition(i);
-            if (p == null) {
-                pm.setErrorCode(ErrorCode.LEADER_NOT_AVAILABLE).setLeaderId(-1).setHighWatermark(-1).setLogStartOffset(-1).setLogEndOffset(-1);
-            } else {
-                pm.setErrorCode(ErrorCode.NONE).setLeaderId(nodeId).setLeaderEpoch(p.leaderEpoch()).setPartitionEpoch(0)
-                        .addReplicas(nodeId).addIsr(nodeId).setHighWatermark(p.highWatermark())
-                        .setLogStartOffset(p.log().logStartOffset()).setLogEndOffset(p.log().logEndOffset());
+        for (ClusterMetadata.PartitionView v : t.partitions().values()) {
+            PartitionMetadata.Builder pm = PartitionMetadata.newBuilder().setPartition(v.partition())
+                    .setErrorCode(v.leader() < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE)
+                    .setLeaderId(v.leader()).setLeaderEpoch(v.leaderEpoch()).setPartitionEpoch(v.partitionEpoch())
+                    .addAllReplicas(v.replicas()).addAllIsr(v.isr())
+                    .setHighWatermark(-1).setLogStartOffset(-1).setLogEndOffset(-1);
+            for (int replica : v.replicas()) {
+                if (!live.contains(replica)) {
+                    pm.addOfflineReplicas(replica);
+                }
+            }
+            Partition local = replicas.get(new TopicPartitionKey(name, v.partition()));
+            if (local != null && local.isLeader()) {
+                pm.setHighWatermark(local.highWatermark()).setLogStartOffset(local.log().logStartOffset())
+                        .setLogEndOffset(local.log().logEndOffset());
             }
             tm.addPartitions(pm);
         }
@@ -194,15 +205,16 @@ final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
             DescribeConfigsResponse.Builder resp = DescribeConfigsResponse.newBuilder();
             for (String name : req.getTopicsList()) {
                 DescribeConfigsResult.Builder r = DescribeConfigsResult.newBuilder().setTopic(name);
-                TopicRegistry.Topic t = registry.get(name);
-                if (t == null) {
+                Optional<ClusterMetadata.TopicView> t = metadata.topic(name);
+                if (t.isEmpty()) {
                     resp.addResults(r.setErrorCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).setErrorMessage("topic '" + name + "' does not exist"));
                     continue;
                 }
                 r.setErrorCode(ErrorCode.NONE);
-                LogConfig effective = replicas.configFor(t.configs());
+                Map<String, String> overrides = t.get().configs();
+                LogConfig effective = replicas.configFor(overrides);
                 for (Map.Entry<String, String> e : effective.toMap().entrySet()) {
-                    boolean isDefault = !t.configs().containsKey(e.getKey());
+                    boolean isDefault = !overrides.containsKey(e.getKey());
                     if (!isDefault || req.getIncludeDefaults()) {
                         r.addEntries(ConfigEntry.newBuilder().setName(e.getKey()).setValue(e.getValue()).setIsDefault(isDefault));
                     }

@@ -1,5 +1,9 @@
 package io.fjord.broker;
 
+import io.fjord.metadata.broker.BrokerLifecycleManager;
+import io.fjord.metadata.broker.ControllerClient;
+import io.fjord.metadata.image.ControllerRegistration;
+import io.fjord.metadata.image.MetadataImage;
 import io.fjord.proto.NodeEndpoint;
 import io.fjord.storage.StorageException;
 import io.fjord.storage.Time;
@@ -15,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,6 +45,10 @@ public final class BrokerServer implements AutoCloseable {
     private ExecutorService fetchWorker;
     private ScheduledExecutorService scheduler;
     private volatile int boundPort = -1;
+    private volatile BrokerLifecycleManager lifecycle;
+    private ControllerClient controllerClient;
+    /** Deadline of each call to a controller (registration, heartbeat, forwarded admin). */
+    static final long CONTROLLER_REQUEST_TIMEOUT_MS = 5_000;
 
     public BrokerServer(BrokerConfig config, Time time) {
         this.config = config;
@@ -48,28 +58,40 @@ public final class BrokerServer implements AutoCloseable {
     public synchronized void start() throws IOException {
         Path logDir = config.logDir();
         Files.createDirectories(logDir);
-        TopicRegistry registry = TopicRegistry.open(logDir);
-        replicas = new ReplicaManager(logDir, config.logDefaults(), time);
-        for (Path stray : replicas.strayDirectories(registry.snapshot().keySet())) {
-            log.warn("Removing {}: its topic no longer exists (a delete was interrupted)", stray);
-            deleteRecursively(stray);
-        }
-        long t0 = System.nanoTime();
-        for (TopicRegistry.Topic t : registry.snapshot().values()) {
-            for (int p = 0; p < t.partitions(); p++) {
-                replicas.ensure(new TopicPartitionKey(t.name(), p), t.configs());
+        replicas = new ReplicaManager(config.nodeId(), logDir, config.logDefaults(), time);
+        ClusterMetadata metadata;
+        AdminBackend admin;
+        if (config.isClusterMember()) {
+            // Partitions come from the metadata log: they are opened as the first image arrives.
+            // The lifecycle manager starts once the listener is bound (it registers the bound port).
+            metadata = new ImageMetadata(config.clusterId(), this::currentImage, this::activeControllerId);
+            controllerClient = new ControllerClient(config.controllerBootstrapServers(), CONTROLLER_REQUEST_TIMEOUT_MS);
+            admin = new ControllerAdmin(controllerClient, metadata);
+        } else {
+            TopicRegistry registry = TopicRegistry.open(logDir);
+            for (Path stray : replicas.strayDirectories(registry.snapshot().keySet())) {
+                log.warn("Removing {}: its topic no longer exists (a delete was interrupted)", stray);
+                deleteRecursively(stray);
             }
+            long t0 = System.nanoTime();
+            for (TopicRegistry.Topic t : registry.snapshot().values()) {
+                for (int p = 0; p < t.partitions(); p++) {
+                    replicas.ensure(new TopicPartitionKey(t.name(), p), t.configs());
+                }
+            }
+            log.info("Loaded {} partition(s) from {} in {} ms", replicas.all().size(), logDir, (System.nanoTime() - t0) / 1_000_000);
+            metadata = new StandaloneMetadata(config.clusterId(), this::endpoint, registry);
+            admin = new TopicAdmin(registry, replicas, config);
         }
-        log.info("Loaded {} partition(s) from {} in {} ms", replicas.all().size(), logDir, (System.nanoTime() - t0) / 1_000_000);
 
         scheduler = Executors.newScheduledThreadPool(1, named("fjord-scheduler"));
         fetchWorker = Executors.newFixedThreadPool(2, named("fjord-fetch-purgatory"));
         rpcExecutor = Executors.newFixedThreadPool(config.ioThreads(), named("fjord-rpc"));
-        FetchHandler fetchHandler = new FetchHandler(replicas);
+        Leadership leadership = new Leadership(replicas, metadata);
+        FetchHandler fetchHandler = new FetchHandler(leadership);
         purgatory = new FetchPurgatory(fetchHandler, scheduler, fetchWorker);
-        ProduceHandler produce = new ProduceHandler(replicas, purgatory);
-        TopicAdmin admin = new TopicAdmin(registry, replicas, config);
-        BrokerGrpcService service = new BrokerGrpcService(config, this::endpoint, registry, replicas, produce, purgatory, admin);
+        ProduceHandler produce = new ProduceHandler(leadership, purgatory);
+        BrokerGrpcService service = new BrokerGrpcService(config, metadata, replicas, leadership, produce, purgatory, admin);
         HealthStatusManager health = new HealthStatusManager();
 
         server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenerHost(), config.listenerPort()))
@@ -84,8 +106,46 @@ public final class BrokerServer implements AutoCloseable {
                 config.retentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::flushOrHalt, config.flushSchedulerIntervalMs(),
                 config.flushSchedulerIntervalMs(), TimeUnit.MILLISECONDS);
+        if (config.isClusterMember()) {
+            // Register only once the listener is bound, so the advertised endpoint answers.
+            lifecycle = new BrokerLifecycleManager(new BrokerLifecycleManager.Config(config.nodeId(), UUID.randomUUID().toString(),
+                    List.of(endpoint()), config.rack(), config.clusterId(), config.controllerBootstrapServers(),
+                    config.heartbeatIntervalMs(), CONTROLLER_REQUEST_TIMEOUT_MS), new MetadataApplier(config.nodeId(), replicas), metadataTime());
+            lifecycle.start();
+        }
         writePortFile(logDir);
-        log.info("Fjord broker {} listening on {}:{} (log.dirs={})", config.nodeId(), config.listenerHost(), boundPort, logDir);
+        log.info("Fjord broker {} listening on {}:{} (log.dirs={}, {})", config.nodeId(), config.listenerHost(), boundPort, logDir,
+                lifecycle != null ? "controllers " + config.controllerBootstrapServers() : "standalone");
+    }
+
+    /** The storage clock seen through the metadata module's clock interface (same clock, two modules). */
+    private io.fjord.metadata.common.Time metadataTime() {
+        Time t = time;
+        return new io.fjord.metadata.common.Time() {
+            @Override public long milliseconds() { return t.milliseconds(); }
+            @Override public long nanoseconds() { return t.nanoseconds(); }
+        };
+    }
+
+    private MetadataImage currentImage() {
+        BrokerLifecycleManager lm = lifecycle;
+        return lm == null ? MetadataImage.EMPTY : lm.currentImage();
+    }
+
+    /** The controller this broker's admin client last reached (it follows redirects to the active one). */
+    private int activeControllerId() {
+        String server = controllerClient == null ? "" : controllerClient.preferredServer();
+        for (ControllerRegistration c : currentImage().cluster().controllers().values()) {
+            if (c.hostPort().equals(server)) {
+                return c.id();
+            }
+        }
+        return -1;
+    }
+
+    /** The cluster lifecycle, or null for a standalone broker. */
+    public BrokerLifecycleManager lifecycle() {
+        return lifecycle;
     }
 
     private void flushOrHalt() {
@@ -126,6 +186,9 @@ public final class BrokerServer implements AutoCloseable {
             return;
         }
         log.info("Broker {} shutting down", config.nodeId());
+        if (lifecycle != null && config.controlledShutdownEnable()) {
+            lifecycle.controlledShutdown(java.time.Duration.ofMillis(config.shutdownTimeoutMs()));
+        }
         server.shutdown();
         purgatory.close();
         try {
@@ -140,6 +203,12 @@ public final class BrokerServer implements AutoCloseable {
         scheduler.shutdownNow();
         fetchWorker.shutdown();
         rpcExecutor.shutdown();
+        if (lifecycle != null) {
+            lifecycle.close();
+        }
+        if (controllerClient != null) {
+            controllerClient.close();
+        }
         replicas.close();
         try {
             Files.deleteIfExists(config.logDir().resolve("listener.port"));

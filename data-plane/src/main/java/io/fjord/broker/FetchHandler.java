@@ -18,10 +18,10 @@ import io.fjord.storage.ReadResult;
  * batch is returned even when it is larger than max_bytes, so a large batch never blocks a reader.
  */
 final class FetchHandler {
-    private final ReplicaManager replicas;
+    private final Leadership leadership;
 
-    FetchHandler(ReplicaManager replicas) {
-        this.replicas = replicas;
+    FetchHandler(Leadership leadership) {
+        this.leadership = leadership;
     }
 
     /** A response and whether it should be sent now (enough bytes, or an error to report). */
@@ -39,9 +39,13 @@ final class FetchHandler {
                 FetchPartitionData.Builder d = FetchPartitionData.newBuilder().setPartition(fp.getPartition())
                         .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1).setLogEndOffset(-1);
                 TopicPartitionKey tp = new TopicPartitionKey(t.getTopic(), fp.getPartition());
-                Partition p = replicas.get(tp);
-                if (p == null) {
-                    d.setErrorCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).setErrorMessage("this broker hosts no partition " + tp);
+                Leadership.Check check = leadership.leaderFor(tp);
+                Partition p = check.leader();
+                if (!check.ok()) {
+                    d.setErrorCode(check.error()).setErrorMessage(check.message());
+                    if (check.hint() != null) {
+                        d.setCurrentLeader(check.hint());
+                    }
                     hasError = true;
                 } else if (fp.getCurrentLeaderEpoch() >= 0 && fp.getCurrentLeaderEpoch() != p.leaderEpoch()) {
                     boolean stale = fp.getCurrentLeaderEpoch() < p.leaderEpoch();

@@ -23,11 +23,11 @@ import java.nio.ByteBuffer;
 final class ProduceHandler {
     private static final Logger log = LoggerFactory.getLogger(ProduceHandler.class);
 
-    private final ReplicaManager replicas;
+    private final Leadership leadership;
     private final FetchPurgatory purgatory;
 
-    ProduceHandler(ReplicaManager replicas, FetchPurgatory purgatory) {
-        this.replicas = replicas;
+    ProduceHandler(Leadership leadership, FetchPurgatory purgatory) {
+        this.leadership = leadership;
         this.purgatory = purgatory;
     }
 
@@ -51,14 +51,19 @@ final class ProduceHandler {
             return error(r, ErrorCode.INVALID_REQUIRED_ACKS, "acks must be 0, 1 or -1 (all), got " + acks);
         }
         TopicPartitionKey tp = new TopicPartitionKey(topic, pd.getPartition());
-        Partition p = replicas.get(tp);
-        if (p == null) {
-            return error(r, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "this broker hosts no partition " + tp);
+        Leadership.Check check = leadership.leaderFor(tp);
+        if (!check.ok()) {
+            if (check.hint() != null) {
+                r.setCurrentLeader(check.hint());
+            }
+            return error(r, check.error(), check.message());
         }
-        if (acks == -1 && p.config().minInsyncReplicas() > 1) {
-            // The only in-sync replica is this one; Kafka refuses acks=all below min.insync.replicas.
-            return error(r, ErrorCode.NOT_ENOUGH_REPLICAS, "partition " + tp + " has 1 in-sync replica, fewer than min.insync.replicas="
-                    + p.config().minInsyncReplicas());
+        Partition p = check.leader();
+        int isrSize = p.state().isr().size();
+        if (acks == -1 && isrSize < p.config().minInsyncReplicas()) {
+            // Kafka refuses acks=all before appending when the ISR is below min.insync.replicas.
+            return error(r, ErrorCode.NOT_ENOUGH_REPLICAS, "partition " + tp + " has " + isrSize
+                    + " in-sync replica(s), fewer than min.insync.replicas=" + p.config().minInsyncReplicas());
         }
         ByteString data = pd.getRecords();
         ByteBuffer buf = ByteBuffer.allocate(data.size());

@@ -26,12 +26,14 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ReplicaManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaManager.class);
 
+    private final int nodeId;
     private final Path logDir;
     private final LogConfig defaults;
     private final Time time;
     private final Map<TopicPartitionKey, Partition> partitions = new ConcurrentHashMap<>();
 
-    public ReplicaManager(Path logDir, LogConfig defaults, Time time) {
+    public ReplicaManager(int nodeId, Path logDir, LogConfig defaults, Time time) {
+        this.nodeId = nodeId;
         this.logDir = logDir;
         this.defaults = defaults;
         this.time = time;
@@ -51,12 +53,30 @@ public final class ReplicaManager implements AutoCloseable {
         return partitions.values();
     }
 
-    /** Opens (recovering if needed) or creates the log of a partition this broker hosts. */
+    /** Opens (recovering if needed) or creates the log of a partition this standalone broker leads. */
     public Partition ensure(TopicPartitionKey tp, Map<String, String> topicOverrides) {
-        return partitions.computeIfAbsent(tp, k -> {
-            PartitionLog pl = PartitionLog.open(logDir.resolve(k.dirName()), configFor(topicOverrides), time);
-            return new Partition(k, pl, 0);
+        return ensure(tp, new Partition.State(true, nodeId, 0, 0, java.util.List.of(nodeId), java.util.List.of(nodeId), topicOverrides));
+    }
+
+    /** Opens or creates a partition's log and gives it the role the metadata says. */
+    public Partition ensure(TopicPartitionKey tp, Partition.State state) {
+        Partition p = partitions.computeIfAbsent(tp, k -> {
+            PartitionLog pl = PartitionLog.open(logDir.resolve(k.dirName()), configFor(state.topicOverrides()), time);
+            return new Partition(k, pl, state);
         });
+        if (!p.state().topicOverrides().equals(state.topicOverrides())) {
+            p.log().updateConfig(configFor(state.topicOverrides()));
+        }
+        p.setState(state);
+        return p;
+    }
+
+    /** Removes one partition replica from this broker and deletes its files. */
+    public void deletePartition(TopicPartitionKey tp) {
+        Partition p = partitions.remove(tp);
+        if (p != null) {
+            p.log().delete();
+        }
     }
 
     public void updateConfig(String topic, Map<String, String> topicOverrides) {

@@ -25,7 +25,7 @@ import java.util.Map;
  * <p>Threading: all mutations are serialized on this object so a create and a delete of the same
  * topic cannot interleave.
  */
-final class TopicAdmin {
+final class TopicAdmin implements AdminBackend {
     private static final Logger log = LoggerFactory.getLogger(TopicAdmin.class);
 
     /** A standalone broker is the only replica there is. */
@@ -41,7 +41,8 @@ final class TopicAdmin {
         this.config = config;
     }
 
-    synchronized CreateTopicsResponse create(CreateTopicsRequest req) {
+    @Override
+    public synchronized CreateTopicsResponse create(CreateTopicsRequest req) {
         CreateTopicsResponse.Builder resp = CreateTopicsResponse.newBuilder();
         for (CreatableTopic t : req.getTopicsList()) {
             resp.addTopics(createOne(t, req.getValidateOnly()));
@@ -93,7 +94,8 @@ final class TopicAdmin {
         }
     }
 
-    synchronized DeleteTopicsResponse delete(DeleteTopicsRequest req) {
+    @Override
+    public synchronized DeleteTopicsResponse delete(DeleteTopicsRequest req) {
         DeleteTopicsResponse.Builder resp = DeleteTopicsResponse.newBuilder();
         for (String name : req.getNamesList()) {
             DeletableTopicResult.Builder r = DeletableTopicResult.newBuilder().setName(name);
@@ -115,7 +117,8 @@ final class TopicAdmin {
         return resp.build();
     }
 
-    synchronized CreatePartitionsResponse createPartitions(CreatePartitionsRequest req) {
+    @Override
+    public synchronized CreatePartitionsResponse createPartitions(CreatePartitionsRequest req) {
         CreatePartitionsResponse.Builder resp = CreatePartitionsResponse.newBuilder();
         for (CreatePartitionsTopic t : req.getTopicsList()) {
             CreatePartitionsTopicResult.Builder r = CreatePartitionsTopicResult.newBuilder().setName(t.getName());
@@ -143,7 +146,8 @@ final class TopicAdmin {
     }
 
     /** Creates a topic with the broker's defaults, for auto.create.topics.enable. */
-    synchronized void autoCreate(String name) {
+    @Override
+    public synchronized void autoCreate(String name) {
         if (registry.get(name) != null || TopicRegistry.invalidNameReason(name) != null) {
             return;
         }

@@ -2,6 +2,13 @@ package io.fjord.deploy;
 
 import io.fjord.broker.BrokerMain;
 import io.fjord.cli.ClientCli;
+import io.fjord.deploy.cluster.ClusterCommand;
+import io.fjord.metadata.server.ControllerMain;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -14,13 +21,32 @@ public final class Fjord {
             Usage: fjord COMMAND [ARGS...]   (each command takes --help)
 
             Servers:
+              controller --config FILE        run a controller (a Raft voter of the metadata quorum) in the foreground
               broker --config FILE            run a broker in the foreground
+            Local cluster:
+              cluster up|status|kill|stop|start|down   run a cluster of separate processes on this machine
             Tools (each takes --bootstrap host:port[,host:port], default 127.0.0.1:9092):
               topics create|list|describe|delete   manage topics
               produce --topic T               send stdin lines as records
               consume --topic T               print records
               perf produce|consume            measure throughput and latency
             """;
+
+    /** Server processes route java.util.logging (Ratis's bundled gRPC) to SLF4J and record their pid. */
+    private static void serverProcess() {
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
+        String pidFile = System.getenv("FJORD_PID_FILE");
+        if (pidFile != null && !pidFile.isBlank()) {
+            try {
+                Path tmp = Path.of(pidFile + ".tmp");
+                Files.writeString(tmp, ProcessHandle.current().pid() + "\n");
+                Files.move(tmp, Path.of(pidFile), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                System.err.println("warning: cannot write pid file " + pidFile + ": " + e.getMessage());
+            }
+        }
+    }
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -35,9 +61,13 @@ public final class Fjord {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (cmd) {
             case "broker":
-                org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
-                org.slf4j.bridge.SLF4JBridgeHandler.install();
+                serverProcess();
                 return BrokerMain.run(rest, out, err);
+            case "controller":
+                serverProcess();
+                return ControllerMain.run(rest, out, err);
+            case "cluster":
+                return ClusterCommand.run(rest, out, err);
             case "topics":
             case "produce":
             case "consume":
