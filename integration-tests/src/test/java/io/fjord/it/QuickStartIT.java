@@ -20,9 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The README's quick start, as a new user runs it: the real {@code ./fjord} script and the built
- * distribution (deploy/target/fjord, made earlier in the same `mvn verify`), a broker from the
- * shipped config (with a free port and a temp dir instead of 9092 and /tmp), then topics create,
- * produce from stdin and consume.
+ * distribution (deploy/target/fjord, made earlier in the same `mvn verify`): `cluster up` (in a temp
+ * dir instead of .fjord/cluster), then topics create, produce from stdin, consume, status, down.
  */
 class QuickStartIT {
     @TempDir
@@ -54,20 +53,17 @@ class QuickStartIT {
     @Test
     void readmeQuickStartRoundTripsStdinLines() throws Exception {
         assertTrue(Files.isDirectory(ROOT.resolve("deploy/target/fjord/lib")), "the distribution was built by the deploy module");
-        Path logs = work.resolve("logs");
-        Process broker = new ProcessBuilder(ROOT.resolve("fjord").toString(), "broker", "--config", "deploy/config/broker.properties",
-                "--override", "listeners=PLAINTEXT://127.0.0.1:0", "--override", "log.dirs=" + logs)
-                .directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(work.resolve("broker.out").toFile()).start();
-        broker.toHandle(); // keep a handle for cleanup below
+        String dir = work.resolve("cluster").toString();
         try {
-            Path portFile = logs.resolve("listener.port");
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
-                assertTrue(broker.isAlive(), () -> "broker died: " + read(work.resolve("broker.out")));
-                return Files.exists(portFile);
-            });
-            String bootstrap = "127.0.0.1:" + Files.readString(portFile).trim();
+            Result up = fjord(null, "cluster", "up", "--dir", dir);
+            assertEquals(0, up.exit(), up.err() + up.out());
+            assertTrue(up.out().contains("Bootstrap: "), up.out());
+            Result bootstrapCmd = fjord(null, "cluster", "bootstrap", "--dir", dir);
+            assertEquals(0, bootstrapCmd.exit(), bootstrapCmd.err());
+            String bootstrap = bootstrapCmd.out().strip();
+            assertTrue(up.out().contains(bootstrap), up.out());
 
-            Result create = fjord(null, "topics", "create", "greetings", "--partitions", "3", "--replication-factor", "1", "--bootstrap", bootstrap);
+            Result create = fjord(null, "topics", "create", "greetings", "--partitions", "3", "--replication-factor", "3", "--bootstrap", bootstrap);
             assertEquals(0, create.exit(), create.err());
             Result produce = fjord("hello\nworld\n", "produce", "--topic", "greetings", "--bootstrap", bootstrap);
             assertEquals(0, produce.exit(), produce.err());
@@ -79,6 +75,14 @@ class QuickStartIT {
 
             Result list = fjord(null, "topics", "list", "--bootstrap", bootstrap);
             assertEquals("greetings", list.out().strip());
+            Result describe = fjord(null, "topics", "describe", "greetings", "--bootstrap", bootstrap);
+            assertEquals(0, describe.exit(), describe.err());
+            assertTrue(describe.out().contains("ReplicationFactor: 3"), describe.out());
+
+            Result status = fjord(null, "cluster", "status", "--dir", dir);
+            assertEquals(0, status.exit(), status.err());
+            assertTrue(status.out().contains("Active controller: controller-"), status.out());
+            assertTrue(status.out().contains("Partitions: 3 total, 0 offline, 0 under-replicated"), status.out());
 
             // Errors are one line and a non-zero exit code scripts can trust.
             Result missing = fjord(null, "topics", "describe", "nope", "--bootstrap", bootstrap);
@@ -87,9 +91,14 @@ class QuickStartIT {
             assertEquals(1, missing.err().strip().lines().count(), missing.err());
             Result usage = fjord(null, "topics", "create", "x", "--partitions", "many", "--bootstrap", bootstrap);
             assertEquals(2, usage.exit(), usage.err());
+            Result tooMany = fjord(null, "topics", "create", "big", "--partitions", "1", "--replication-factor", "4", "--bootstrap", bootstrap);
+            assertEquals(1, tooMany.exit(), tooMany.err());
+            assertTrue(tooMany.err().contains("replication factor"), tooMany.err());
+            Result badNode = fjord(null, "cluster", "kill", "broker-9", "--dir", dir);
+            assertEquals(1, badNode.exit(), badNode.err());
         } finally {
-            broker.destroy();
-            assertTrue(broker.waitFor(60, TimeUnit.SECONDS), "broker stopped on SIGTERM");
+            Result down = fjord(null, "cluster", "down", "--dir", dir);
+            assertEquals(0, down.exit(), down.err());
         }
     }
 

@@ -25,6 +25,14 @@ class ReadmeTest {
     }
 
     @Test
+    void everyControllerSettingIsDocumented() throws IOException {
+        String readme = readme();
+        for (io.fjord.metadata.server.ControllerConfig.Setting s : io.fjord.metadata.server.ControllerConfig.SETTINGS) {
+            assertTrue(readme.contains("| `" + s.name() + "`"), "README.md does not document controller setting " + s.name());
+        }
+    }
+
+    @Test
     void everyTopicConfigIsDocumented() throws IOException {
         String readme = readme();
         for (String name : LogConfig.NAMES) {

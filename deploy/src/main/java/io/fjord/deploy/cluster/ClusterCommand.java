@@ -27,6 +27,7 @@ public final class ClusterCommand {
               up [--controllers N] [--brokers N]   start a local cluster (3 and 3 by default), wait until it is
                                                    healthy and print the bootstrap address; in an existing DIR,
                                                    start the nodes that are not running
+              bootstrap                            print the brokers' bootstrap address (for scripts)
               status                               the active controller, each node (alive, fenced) and offline
                                                    or under-replicated partitions
               kill NODE                            SIGKILL a node (e.g. broker-2, controller-1)
@@ -78,6 +79,10 @@ public final class ClusterCommand {
             return switch (sub) {
                 case "up" -> up(dir, controllers, brokers, timeoutMs, out, err);
                 case "status" -> status(dir, out, err);
+                case "bootstrap" -> {
+                    out.println(existing(dir).bootstrap());
+                    yield 0;
+                }
                 case "kill", "stop", "start" -> nodeAction(sub, dir, node, out, err);
                 case "down" -> down(dir, out, err);
                 default -> {
