@@ -30,7 +30,7 @@ final class TopicsCommand {
             "       fjord topics list",
             "       fjord topics describe [NAME]",
             "       fjord topics delete NAME",
-            "       fjord topics alter NAME --partitions N",
+            "       fjord topics alter NAME [--partitions N] [--config k=v ...] [--delete-config k ...]",
             "Without --partitions/--replication-factor, create uses the brokers' defaults.",
             "",
             "Options:",
@@ -47,7 +47,8 @@ final class TopicsCommand {
                 .value("--topic", "NAME", "the topic (instead of the NAME argument)")
                 .value("--partitions", "N", "partition count (create, alter)")
                 .value("--replication-factor", "R", "replicas per partition (create)")
-                .list("--config", "k=v", "topic config override (create); repeatable")
+                .list("--config", "k=v", "topic config override (create, alter); repeatable")
+                .list("--delete-config", "k", "remove a topic config override, back to the default (alter); repeatable")
                 .value("--timeout-ms", "MS", "give up after this long (default 30000)");
     }
 
@@ -91,14 +92,22 @@ final class TopicsCommand {
             }
             default: {
                 String name = requireName(p);
-                int partitions = p.getInt("--partitions", 0, 1);
-                if (!p.has("--partitions")) {
-                    throw new UsageException(p.command(), "missing required option --partitions");
+                Map<String, String> set = p.keyValues("--config");
+                List<String> delete = p.all("--delete-config");
+                if (!p.has("--partitions") && set.isEmpty() && delete.isEmpty()) {
+                    throw new UsageException(p.command(), "nothing to alter: give --partitions, --config or --delete-config");
                 }
                 try (FjordAdmin admin = admin(p, timeoutMs)) {
-                    admin.createPartitions(Map.of(name, partitions));
+                    if (!set.isEmpty() || !delete.isEmpty()) {
+                        admin.alterConfigs(name, set, delete);
+                        ctx.out().println("Updated configs of topic " + name + ".");
+                    }
+                    if (p.has("--partitions")) {
+                        int partitions = p.getInt("--partitions", 0, 1);
+                        admin.createPartitions(Map.of(name, partitions));
+                        ctx.out().println("Topic " + name + " now has " + partitions + " partitions.");
+                    }
                 }
-                ctx.out().println("Topic " + name + " now has " + partitions + " partitions.");
                 return 0;
             }
         }

@@ -15,6 +15,8 @@ interface AdminBackend {
 
     CreatePartitionsResponse createPartitions(CreatePartitionsRequest req);
 
+    io.fjord.proto.AlterTopicConfigsResponse alterConfigs(io.fjord.proto.AlterTopicConfigsRequest req);
+
     /** Creates a topic with the defaults, for auto.create.topics.enable; failures are ignored (the caller sees the topic missing). */
     void autoCreate(String name);
 }

@@ -200,6 +200,11 @@ final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
     }
 
     @Override
+    public void alterConfigs(io.fjord.proto.AlterTopicConfigsRequest req, StreamObserver<io.fjord.proto.AlterTopicConfigsResponse> out) {
+        unary(out, () -> admin.alterConfigs(req), "AlterConfigs");
+    }
+
+    @Override
     public void describeConfigs(DescribeConfigsRequest req, StreamObserver<DescribeConfigsResponse> out) {
         unary(out, () -> {
             DescribeConfigsResponse.Builder resp = DescribeConfigsResponse.newBuilder();

@@ -83,6 +83,12 @@ public final class BrokerMain {
             }
             return 1;
         }
+        String refusal = awaitRegistration(broker);
+        if (refusal != null) {
+            err.println("error: the controllers refused broker registration: " + refusal);
+            broker.close();
+            return 1;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         BrokerServer running = broker;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -95,6 +101,32 @@ public final class BrokerMain {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * Waits (up to 30 s) for the first registration answer. A refusal that retrying cannot fix (the
+     * node id is held by another live broker) ends the process with that message; unreachable
+     * controllers are not a refusal: the broker keeps trying in the background, as Kafka's does.
+     */
+    private static String awaitRegistration(BrokerServer broker) {
+        var lm = broker.lifecycle();
+        if (lm == null) {
+            return null;
+        }
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline && lm.brokerEpoch() < 0) {
+            String e = lm.lastRegistrationError();
+            if (e != null && e.startsWith("DUPLICATE_BROKER_REGISTRATION")) {
+                return e;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        return null;
     }
 
     private static int usage(PrintStream err, String msg) {

@@ -10,7 +10,15 @@ import io.fjord.proto.CreateTopicsResponse;
 import io.fjord.proto.DeletableTopicResult;
 import io.fjord.proto.DeleteTopicsRequest;
 import io.fjord.proto.DeleteTopicsResponse;
+import io.fjord.proto.AlterTopicConfigs;
+import io.fjord.proto.AlterTopicConfigsRequest;
+import io.fjord.proto.AlterTopicConfigsResponse;
+import io.fjord.proto.AlterTopicConfigsResult;
 import io.fjord.proto.ErrorCode;
+import io.fjord.proto.controller.AlterConfigsRequest;
+import io.fjord.proto.controller.AlterConfigsResource;
+import io.fjord.proto.controller.AlterConfigsResponse;
+import io.fjord.proto.controller.AlterConfigsResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +68,21 @@ final class ControllerAdmin implements AdminBackend {
     @Override
     public CreatePartitionsResponse createPartitions(CreatePartitionsRequest req) {
         return controller.createPartitions(req);
+    }
+
+    @Override
+    public AlterTopicConfigsResponse alterConfigs(AlterTopicConfigsRequest req) {
+        AlterConfigsRequest.Builder fwd = AlterConfigsRequest.newBuilder().setValidateOnly(req.getValidateOnly());
+        for (AlterTopicConfigs t : req.getTopicsList()) {
+            fwd.addResources(AlterConfigsResource.newBuilder().setTopic(t.getTopic()).putAllSet(t.getSetMap()).addAllDelete(t.getDeleteList()));
+        }
+        AlterConfigsResponse r = controller.alterConfigs(fwd.build());
+        AlterTopicConfigsResponse.Builder out = AlterTopicConfigsResponse.newBuilder();
+        for (AlterConfigsResult res : r.getResultsList()) {
+            out.addResults(AlterTopicConfigsResult.newBuilder().setTopic(res.getTopic()).setErrorCode(res.getErrorCode())
+                    .setErrorMessage(res.getErrorMessage()));
+        }
+        return out.build();
     }
 
     @Override

@@ -145,6 +145,36 @@ final class TopicAdmin implements AdminBackend {
         return resp.build();
     }
 
+    @Override
+    public synchronized io.fjord.proto.AlterTopicConfigsResponse alterConfigs(io.fjord.proto.AlterTopicConfigsRequest req) {
+        io.fjord.proto.AlterTopicConfigsResponse.Builder resp = io.fjord.proto.AlterTopicConfigsResponse.newBuilder();
+        for (io.fjord.proto.AlterTopicConfigs t : req.getTopicsList()) {
+            io.fjord.proto.AlterTopicConfigsResult.Builder r = io.fjord.proto.AlterTopicConfigsResult.newBuilder().setTopic(t.getTopic());
+            TopicRegistry.Topic existing = registry.get(t.getTopic());
+            if (existing == null) {
+                resp.addResults(r.setErrorCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).setErrorMessage("topic '" + t.getTopic() + "' does not exist"));
+                continue;
+            }
+            Map<String, String> next = new java.util.TreeMap<>(existing.configs());
+            next.putAll(t.getSetMap());
+            t.getDeleteList().forEach(next::remove);
+            try {
+                replicas.configFor(next);
+            } catch (ConfigException e) {
+                resp.addResults(r.setErrorCode(ErrorCode.INVALID_CONFIG).setErrorMessage(e.getMessage()));
+                continue;
+            }
+            if (!req.getValidateOnly()) {
+                registry.update(new TopicRegistry.Topic(existing.name(), existing.topicId(), existing.partitions(), next));
+                for (int p = 0; p < existing.partitions(); p++) {
+                    replicas.ensure(new TopicPartitionKey(existing.name(), p), next);
+                }
+            }
+            resp.addResults(r.setErrorCode(ErrorCode.NONE));
+        }
+        return resp.build();
+    }
+
     /** Creates a topic with the broker's defaults, for auto.create.topics.enable. */
     @Override
     public synchronized void autoCreate(String name) {

@@ -238,6 +238,26 @@ class BrokerServerTest {
     }
 
     @Test
+    void alterConfigsSetsAndDeletesOverridesAndRejectsUnknownKeys() {
+        var ok = call().alterConfigs(io.fjord.proto.AlterTopicConfigsRequest.newBuilder().addTopics(io.fjord.proto.AlterTopicConfigs
+                .newBuilder().setTopic("t").putSet("retention.ms", "1234").putSet("segment.bytes", "100000")).build());
+        assertEquals(ErrorCode.NONE, ok.getResults(0).getErrorCode(), ok.toString());
+        var described = call().describeConfigs(io.fjord.proto.DescribeConfigsRequest.newBuilder().addTopics("t").build());
+        assertTrue(described.getResults(0).getEntriesList().stream().anyMatch(e -> e.getName().equals("retention.ms") && e.getValue().equals("1234")),
+                described.toString());
+        call().alterConfigs(io.fjord.proto.AlterTopicConfigsRequest.newBuilder().addTopics(io.fjord.proto.AlterTopicConfigs
+                .newBuilder().setTopic("t").addDelete("retention.ms")).build());
+        described = call().describeConfigs(io.fjord.proto.DescribeConfigsRequest.newBuilder().addTopics("t").build());
+        assertTrue(described.getResults(0).getEntriesList().stream().noneMatch(e -> e.getName().equals("retention.ms")), described.toString());
+        assertEquals(1, described.getResults(0).getEntriesCount(), "segment.bytes stays");
+
+        var bad = call().alterConfigs(io.fjord.proto.AlterTopicConfigsRequest.newBuilder().addTopics(io.fjord.proto.AlterTopicConfigs
+                .newBuilder().setTopic("t").putSet("retention.msx", "1")).build());
+        assertEquals(ErrorCode.INVALID_CONFIG, bad.getResults(0).getErrorCode());
+        assertTrue(bad.getResults(0).getErrorMessage().contains("retention.msx"), bad.toString());
+    }
+
+    @Test
     void concurrentProducersGetDisjointOffsets() throws Exception {
         List<CompletableFuture<Long>> fs = new ArrayList<>();
         for (int i = 0; i < 8; i++) {

@@ -230,6 +230,22 @@ public final class FjordAdmin implements AutoCloseable {
         });
     }
 
+    /**
+     * Changes a topic's config overrides incrementally: {@code set} keys get the given values,
+     * {@code delete} keys go back to the broker default, other overrides stay.
+     */
+    public void alterConfigs(String topic, Map<String, String> set, java.util.Collection<String> delete) {
+        perTopic("Alter configs of topic", new LinkedHashSet<>(java.util.List.of(topic)), pending -> {
+            io.fjord.proto.AlterTopicConfigsRequest request = io.fjord.proto.AlterTopicConfigsRequest.newBuilder()
+                    .addTopics(io.fjord.proto.AlterTopicConfigs.newBuilder().setTopic(topic).putAllSet(set).addAllDelete(delete)).build();
+            Map<String, Outcome> outcomes = new HashMap<>();
+            for (io.fjord.proto.AlterTopicConfigsResult r : call("Alter configs", stub -> stub.alterConfigs(request)).getResultsList()) {
+                outcomes.put(r.getTopic(), new Outcome(r.getErrorCode(), r.getErrorMessage()));
+            }
+            return outcomes;
+        });
+    }
+
     /** Every config in force for the topic (defaults included), by name. */
     public Map<String, ConfigEntry> describeConfigs(String topic) {
         return describeConfigs(topic, true);
