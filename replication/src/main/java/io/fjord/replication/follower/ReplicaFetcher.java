@@ -111,7 +111,7 @@ public final class ReplicaFetcher {
         if (order.isEmpty()) {
             return Optional.empty();
         }
-        Collections.rotate(order, -(rotation++ % order.size()));
+        Collections.rotate(order, -Math.floorMod(rotation++, order.size()));
         Map<TopicPartition, Sent> sent = new LinkedHashMap<>();
         Map<String, FetchTopic.Builder> topics = new LinkedHashMap<>();
         for (TopicPartition tp : order) {

@@ -66,6 +66,9 @@ public final class FollowerFetchResponder {
             data.setRecords(UnsafeByteOperations.unsafeWrap(records));
         } else if (r.error() == ErrorCode.NOT_LEADER_OR_FOLLOWER) {
             data.setErrorMessage("broker " + replicaId + " is not a replica of " + leader.partition());
+        } else if (r.error() == ErrorCode.OFFSET_OUT_OF_RANGE) {
+            data.setErrorMessage("fetch offset " + request.getFetchOffset() + " is outside [" + log.logStartOffset()
+                    + ", " + log.logEndOffset() + "] of " + leader.partition());
         }
         return new Outcome(data.build(), r.newHighWatermark(), r.isrProposal());
     }

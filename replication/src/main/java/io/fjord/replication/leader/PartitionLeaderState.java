@@ -252,16 +252,17 @@ public final class PartitionLeaderState {
 
     /** The proposal to send (again) to the controller; empty when none is pending or resending is pointless. */
     public Optional<AlterPartitionProposal> pendingProposal() {
-        if (awaitingMetadata) {
-            return Optional.empty();
-        }
+        return awaitingMetadata ? Optional.empty() : Optional.ofNullable(inFlightProposal());
+    }
+
+    private AlterPartitionProposal inFlightProposal() {
         if (isr instanceof IsrState.PendingExpand e) {
-            return Optional.of(e.proposal());
+            return e.proposal();
         }
         if (isr instanceof IsrState.PendingShrink s) {
-            return Optional.of(s.proposal());
+            return s.proposal();
         }
-        return Optional.empty();
+        return null;
     }
 
     /**
@@ -280,25 +281,26 @@ public final class PartitionLeaderState {
     }
 
     /**
-     * The controller's answer to our proposal. Success commits. A rejection that carries a newer
-     * committed state of this leadership (the controller answers a stale partition epoch that way)
-     * is adopted: whatever became of our proposal, that state is what the controller acts on.
-     * Anything else goes to {@link #onAlterPartitionFailed}.
+     * The controller's answer to {@code sent}. A newer committed state of this leadership is adopted
+     * whatever the error code: success, or a rejection for a stale partition epoch, which the
+     * controller answers with the current state (our first attempt may have been applied and its
+     * answer lost). Otherwise only an answer to the proposal still pending counts (a late answer to a
+     * duplicate or superseded one says nothing about the current state) and goes to
+     * {@link #onAlterPartitionFailed}.
      */
-    public OptionalLong onAlterPartitionResponse(AlterPartitionResult result, long nowMs) {
+    public OptionalLong onAlterPartitionResponse(AlterPartitionProposal sent, AlterPartitionResult result, long nowMs) {
         boolean ourLeadership = result.getLeaderEpoch() == leaderEpoch && result.getLeader() == localBrokerId;
-        if (result.getErrorCode() == ErrorCode.NONE) {
-            return ourLeadership ? onAlterPartitionCommitted(result.getIsrList(), result.getPartitionEpoch())
-                    : OptionalLong.empty();
-        }
         if (ourLeadership && result.getPartitionEpoch() > isr.partitionEpoch() && result.getIsrCount() > 0) {
             return onAlterPartitionCommitted(result.getIsrList(), result.getPartitionEpoch());
+        }
+        if (result.getErrorCode() == ErrorCode.NONE || !sent.equals(inFlightProposal())) {
+            return OptionalLong.empty();
         }
         return onAlterPartitionFailed(result.getErrorCode(), nowMs);
     }
 
     /**
-     * A rejected proposal. Reverting to the last committed ISR is safe only when the controller says
+     * The pending proposal was rejected with {@code error} (an answer without a newer state). Reverting to the last committed ISR is safe only when the controller says
      * it did not apply the proposal at the current partition epoch (INELIGIBLE_REPLICA,
      * INVALID_REQUEST): then no retry or late duplicate can apply it either. Epoch errors mean this
      * leader is stale: keep the maximal set and wait for metadata. Other errors are transient: keep
