@@ -25,8 +25,9 @@ public final class ClusterCommand {
             Usage: fjord cluster COMMAND [--dir DIR]      (DIR defaults to .fjord/cluster)
 
               up [--controllers N] [--brokers N]   start a local cluster (3 and 3 by default), wait until it is
-                                                   healthy and print the bootstrap address; in an existing DIR,
-                                                   start the nodes that are not running
+                 [--broker-config k=v ...]         healthy and print the bootstrap address; in an existing DIR,
+                 [--controller-config k=v ...]     start the nodes that are not running. --broker-config and
+                                                   --controller-config add settings to every new node's config
               bootstrap                            print the brokers' bootstrap address (for scripts)
               status                               the active controller, each node (alive, fenced) and offline
                                                    or under-replicated partitions
@@ -49,12 +50,16 @@ public final class ClusterCommand {
         int brokers = 3;
         String node = null;
         long timeoutMs = 90_000;
+        Map<String, String> brokerConfig = new java.util.LinkedHashMap<>();
+        Map<String, String> controllerConfig = new java.util.LinkedHashMap<>();
         try {
             for (int i = 1; i < args.length; i++) {
                 switch (args[i]) {
                     case "--dir" -> dir = Path.of(value(args, ++i, "--dir"));
                     case "--controllers" -> controllers = count(value(args, ++i, "--controllers"), "--controllers", 1, 9);
                     case "--brokers" -> brokers = count(value(args, ++i, "--brokers"), "--brokers", 1, 99);
+                    case "--broker-config" -> keyValue(value(args, ++i, "--broker-config"), "--broker-config", brokerConfig);
+                    case "--controller-config" -> keyValue(value(args, ++i, "--controller-config"), "--controller-config", controllerConfig);
                     case "--timeout-ms" -> timeoutMs = count(value(args, ++i, "--timeout-ms"), "--timeout-ms", 1, Integer.MAX_VALUE);
                     case "--help", "-h" -> {
                         out.print(USAGE);
@@ -77,7 +82,7 @@ public final class ClusterCommand {
         }
         try {
             return switch (sub) {
-                case "up" -> up(dir, controllers, brokers, timeoutMs, out, err);
+                case "up" -> up(dir, controllers, brokers, brokerConfig, controllerConfig, timeoutMs, out, err);
                 case "status" -> status(dir, out, err);
                 case "bootstrap" -> {
                     out.println(existing(dir).bootstrap());
@@ -122,8 +127,18 @@ public final class ClusterCommand {
         return ClusterLayout.load(dir);
     }
 
-    private static int up(Path dir, int controllers, int brokers, long timeoutMs, PrintStream out, PrintStream err) throws IOException {
-        ClusterLayout layout = ClusterLayout.exists(dir) ? ClusterLayout.load(dir) : ClusterLayout.create(dir, controllers, brokers);
+    private static void keyValue(String kv, String opt, Map<String, String> into) {
+        int eq = kv.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException("invalid value '" + kv + "' for " + opt + ": expected key=value");
+        }
+        into.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+    }
+
+    private static int up(Path dir, int controllers, int brokers, Map<String, String> brokerConfig, Map<String, String> controllerConfig,
+                          long timeoutMs, PrintStream out, PrintStream err) throws IOException {
+        ClusterLayout layout = ClusterLayout.exists(dir) ? ClusterLayout.load(dir)
+                : ClusterLayout.create(dir, controllers, brokers, brokerConfig, controllerConfig);
         NodeProcesses procs = new NodeProcesses(layout);
         for (ClusterLayout.Node n : layout.controllers) {
             procs.start(n);

@@ -46,7 +46,8 @@ final class ClusterLayout {
     }
 
     /** A new layout with free loopback ports for every node. */
-    static ClusterLayout create(Path dir, int controllerCount, int brokerCount) throws IOException {
+    static ClusterLayout create(Path dir, int controllerCount, int brokerCount, java.util.Map<String, String> brokerConfig,
+                                java.util.Map<String, String> controllerConfig) throws IOException {
         List<Node> cs = new ArrayList<>();
         List<Node> bs = new ArrayList<>();
         List<ServerSocket> held = new ArrayList<>();
@@ -63,7 +64,7 @@ final class ClusterLayout {
             }
         }
         ClusterLayout layout = new ClusterLayout(dir, cs, bs);
-        layout.write();
+        layout.write(brokerConfig, controllerConfig);
         return layout;
     }
 
@@ -93,7 +94,7 @@ final class ClusterLayout {
         return new ClusterLayout(dir, cs, bs);
     }
 
-    private void write() throws IOException {
+    private void write(java.util.Map<String, String> brokerConfig, java.util.Map<String, String> controllerConfig) throws IOException {
         Files.createDirectories(dir);
         Properties p = new Properties();
         p.setProperty("controllers", String.valueOf(controllers.size()));
@@ -124,6 +125,7 @@ final class ClusterLayout {
                 np.setProperty("log.dirs", nodeDir.resolve("data").toString());
                 np.setProperty("controller.quorum.bootstrap.servers", controllerApiServers());
             }
+            (n.kind() == Kind.CONTROLLER ? controllerConfig : brokerConfig).forEach(np::setProperty);
             try (Writer w = Files.newBufferedWriter(nodeDir.resolve("node.properties"), StandardCharsets.UTF_8)) {
                 np.store(w, n.name() + " of the local cluster in " + dir);
             }
