@@ -61,6 +61,13 @@ public final class BrokerConfig {
                     "How often the broker heartbeats to the active controller (Kafka: 2000; shorter so a dead controller connection is noticed sooner)."),
             new Setting("controlled.shutdown.enable", "true",
                     "On SIGTERM, ask the controller to move this broker's leaderships away before stopping (waits up to shutdown.timeout.ms)."),
+            new Setting("replica.lag.time.max.ms", "30000",
+                    "A follower that has not caught up with the leader for this long is proposed out of the ISR."),
+            new Setting("replica.fetch.wait.max.ms", "500", "How long a follower's fetch waits at the leader for new data."),
+            new Setting("replica.fetch.min.bytes", "1", "Bytes a follower's fetch waits for before the leader answers."),
+            new Setting("replica.fetch.max.bytes", "1048576", "Bytes a follower fetches per partition per request (at least one batch)."),
+            new Setting("replica.fetch.response.max.bytes", "10485760", "Bytes a follower fetches per request over all partitions."),
+            new Setting("replica.fetch.backoff.ms", "1000", "How long a follower waits after a fetch error before fetching that partition again."),
             new Setting("num.io.threads", "8", "Threads serving gRPC calls."),
             new Setting("shutdown.timeout.ms", "10000", "How long shutdown waits for in-flight calls."));
 
@@ -123,6 +130,7 @@ public final class BrokerConfig {
         intValue("default.replication.factor", 1);
         intValue("num.io.threads", 1);
         logDefaults();
+        replicationConfig();
     }
 
     public int nodeId() { return intValue("node.id", 0); }
@@ -149,6 +157,15 @@ public final class BrokerConfig {
             }
         }
         return out;
+    }
+
+    /** The replica.* settings, as the replication module reads them. */
+    public io.fjord.replication.ReplicationConfig replicationConfig() {
+        try {
+            return io.fjord.replication.ReplicationConfig.fromMap(values, io.fjord.replication.ReplicationConfig.defaults());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 
     public boolean isClusterMember() { return !controllerBootstrapServers().isEmpty(); }

@@ -75,7 +75,15 @@ final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
         if (config.autoCreateTopics()) {
             req.getTopicsList().forEach(t -> admin.autoCreate(t.getTopic()));
         }
-        unary(out, () -> produce.handle(req), "Produce");
+        try {
+            produce.handle(req, resp -> {
+                out.onNext(resp);
+                out.onCompleted();
+            });
+        } catch (RuntimeException e) {
+            log.error("Produce failed", e);
+            out.onError(Status.INTERNAL.withDescription("Produce failed on broker " + config.nodeId() + ": " + e).asRuntimeException());
+        }
     }
 
     @Override

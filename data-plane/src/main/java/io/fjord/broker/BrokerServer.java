@@ -46,6 +46,10 @@ public final class BrokerServer implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private volatile int boundPort = -1;
     private volatile BrokerLifecycleManager lifecycle;
+    private TopicRegistry registry;
+    private ReplicaFetchers fetchers;
+    private ReplicationManager replication;
+    private ExecutorService alterPartitionSender;
     private ControllerClient controllerClient;
     /** Deadline of each call to a controller (registration, heartbeat, forwarded admin). */
     static final long CONTROLLER_REQUEST_TIMEOUT_MS = 5_000;
@@ -59,16 +63,36 @@ public final class BrokerServer implements AutoCloseable {
         Path logDir = config.logDir();
         Files.createDirectories(logDir);
         replicas = new ReplicaManager(config.nodeId(), logDir, config.logDefaults(), time);
+        scheduler = Executors.newScheduledThreadPool(2, named("fjord-scheduler"));
+        fetchWorker = Executors.newFixedThreadPool(2, named("fjord-fetch-purgatory"));
+        rpcExecutor = Executors.newFixedThreadPool(config.ioThreads(), named("fjord-rpc"));
+        alterPartitionSender = Executors.newSingleThreadExecutor(named("fjord-alter-partition"));
+
         ClusterMetadata metadata;
-        AdminBackend admin;
         if (config.isClusterMember()) {
             // Partitions come from the metadata log: they are opened as the first image arrives.
-            // The lifecycle manager starts once the listener is bound (it registers the bound port).
             metadata = new ImageMetadata(config.clusterId(), this::currentImage, this::activeControllerId);
             controllerClient = new ControllerClient(config.controllerBootstrapServers(), CONTROLLER_REQUEST_TIMEOUT_MS);
+        } else {
+            registry = TopicRegistry.open(logDir);
+            metadata = new StandaloneMetadata(config.clusterId(), this::endpoint, registry);
+        }
+        fetchers = new ReplicaFetchers(config.nodeId(), config.replicationConfig(), time, this::brokerEpoch,
+                id -> metadata.broker(id));
+        Leadership leadership = new Leadership(replicas, metadata);
+        // The purgatory and the replication manager wake each other: built in two steps.
+        FetchPurgatory[] purgatoryRef = new FetchPurgatory[1];
+        replication = new ReplicationManager(config.nodeId(), config.replicationConfig(), time, controllerClient, this::brokerEpoch,
+                scheduler, alterPartitionSender, fetchers, key -> purgatoryRef[0].onAppend(key));
+        FetchHandler fetchHandler = new FetchHandler(leadership, replicas, replication);
+        purgatory = new FetchPurgatory(fetchHandler, scheduler, fetchWorker);
+        purgatoryRef[0] = purgatory;
+        ProduceHandler produce = new ProduceHandler(leadership, replication, purgatory);
+
+        AdminBackend admin;
+        if (config.isClusterMember()) {
             admin = new ControllerAdmin(controllerClient, metadata);
         } else {
-            TopicRegistry registry = TopicRegistry.open(logDir);
             for (Path stray : replicas.strayDirectories(registry.snapshot().keySet())) {
                 log.warn("Removing {}: its topic no longer exists (a delete was interrupted)", stray);
                 deleteRecursively(stray);
@@ -76,21 +100,15 @@ public final class BrokerServer implements AutoCloseable {
             long t0 = System.nanoTime();
             for (TopicRegistry.Topic t : registry.snapshot().values()) {
                 for (int p = 0; p < t.partitions(); p++) {
-                    replicas.ensure(new TopicPartitionKey(t.name(), p), t.configs());
+                    Partition part = replicas.ensure(new TopicPartitionKey(t.name(), p), replicas.standaloneState(t.configs()));
+                    // Alone, the replica is the whole ISR: everything it holds is committed.
+                    part.replicaLog().setHighWatermarkToLogEnd();
+                    replication.becomeLeader(part);
                 }
             }
             log.info("Loaded {} partition(s) from {} in {} ms", replicas.all().size(), logDir, (System.nanoTime() - t0) / 1_000_000);
-            metadata = new StandaloneMetadata(config.clusterId(), this::endpoint, registry);
-            admin = new TopicAdmin(registry, replicas, config);
+            admin = new TopicAdmin(registry, replicas, config, replication);
         }
-
-        scheduler = Executors.newScheduledThreadPool(1, named("fjord-scheduler"));
-        fetchWorker = Executors.newFixedThreadPool(2, named("fjord-fetch-purgatory"));
-        rpcExecutor = Executors.newFixedThreadPool(config.ioThreads(), named("fjord-rpc"));
-        Leadership leadership = new Leadership(replicas, metadata);
-        FetchHandler fetchHandler = new FetchHandler(leadership);
-        purgatory = new FetchPurgatory(fetchHandler, scheduler, fetchWorker);
-        ProduceHandler produce = new ProduceHandler(leadership, purgatory);
         BrokerGrpcService service = new BrokerGrpcService(config, metadata, replicas, leadership, produce, purgatory, admin);
         HealthStatusManager health = new HealthStatusManager();
 
@@ -110,12 +128,18 @@ public final class BrokerServer implements AutoCloseable {
             // Register only once the listener is bound, so the advertised endpoint answers.
             lifecycle = new BrokerLifecycleManager(new BrokerLifecycleManager.Config(config.nodeId(), UUID.randomUUID().toString(),
                     List.of(endpoint()), config.rack(), config.clusterId(), config.controllerBootstrapServers(),
-                    config.heartbeatIntervalMs(), CONTROLLER_REQUEST_TIMEOUT_MS), new MetadataApplier(config.nodeId(), replicas), metadataTime());
+                    config.heartbeatIntervalMs(), CONTROLLER_REQUEST_TIMEOUT_MS),
+                    new MetadataApplier(config.nodeId(), replicas, replication), metadataTime());
             lifecycle.start();
         }
         writePortFile(logDir);
         log.info("Fjord broker {} listening on {}:{} (log.dirs={}, {})", config.nodeId(), config.listenerHost(), boundPort, logDir,
                 lifecycle != null ? "controllers " + config.controllerBootstrapServers() : "standalone");
+    }
+
+    private long brokerEpoch() {
+        BrokerLifecycleManager lm = lifecycle;
+        return lm == null ? -1 : lm.brokerEpoch();
     }
 
     /** The storage clock seen through the metadata module's clock interface (same clock, two modules). */
@@ -200,7 +224,9 @@ public final class BrokerServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             server.shutdownNow();
         }
+        replication.close();
         scheduler.shutdownNow();
+        alterPartitionSender.shutdownNow();
         fetchWorker.shutdown();
         rpcExecutor.shutdown();
         if (lifecycle != null) {

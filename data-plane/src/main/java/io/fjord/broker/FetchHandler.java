@@ -19,12 +19,16 @@ import io.fjord.storage.ReadResult;
  */
 final class FetchHandler {
     private final Leadership leadership;
+    private final ReplicaManager replicas;
+    private final ReplicationManager replication;
 
-    FetchHandler(Leadership leadership) {
+    FetchHandler(Leadership leadership, ReplicaManager replicas, ReplicationManager replication) {
         this.leadership = leadership;
+        this.replicas = replicas;
+        this.replication = replication;
     }
 
-    /** A response and whether it should be sent now (enough bytes, or an error to report). */
+    /** A response and whether it should be sent now (an error, a diverging epoch, a new HW for a follower). */
     record Attempt(FetchResponse response, int bytes, boolean hasError) {}
 
     Attempt read(FetchRequest req) {
@@ -39,6 +43,15 @@ final class FetchHandler {
                 FetchPartitionData.Builder d = FetchPartitionData.newBuilder().setPartition(fp.getPartition())
                         .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1).setLogEndOffset(-1);
                 TopicPartitionKey tp = new TopicPartitionKey(t.getTopic(), fp.getPartition());
+                if (req.getReplicaId() >= 0) {
+                    FetchPartitionData fd = followerFetch(tp, req.getReplicaId(), fp, remaining);
+                    int n = fd.getRecords().size();
+                    total += n;
+                    remaining = Math.max(0, remaining - n);
+                    hasError |= fd.getErrorCode() != ErrorCode.NONE || fd.hasDivergingEpoch();
+                    tr.addPartitions(fd);
+                    continue;
+                }
                 Leadership.Check check = leadership.leaderFor(tp);
                 Partition p = check.leader();
                 if (!check.ok()) {
@@ -76,5 +89,21 @@ final class FetchHandler {
             resp.addTopics(tr);
         }
         return new Attempt(resp.build(), total, hasError);
+    }
+
+    /** A follower's fetch of one partition: the replication protocol records its progress and answers. */
+    private FetchPartitionData followerFetch(TopicPartitionKey tp, int replicaId, FetchPartition fp, int bytesLeft) {
+        Partition p = replicas.get(tp);
+        if (p == null) {
+            Leadership.Check check = leadership.leaderFor(tp);
+            FetchPartitionData.Builder d = FetchPartitionData.newBuilder().setPartition(fp.getPartition())
+                    .setErrorCode(check.ok() ? ErrorCode.NOT_LEADER_OR_FOLLOWER : check.error()).setErrorMessage(check.message())
+                    .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1).setLogEndOffset(-1);
+            if (check.hint() != null) {
+                d.setCurrentLeader(check.hint());
+            }
+            return d.build();
+        }
+        return replication.onFollowerFetch(p, replicaId, fp, bytesLeft).data();
     }
 }

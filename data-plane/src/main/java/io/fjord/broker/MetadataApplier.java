@@ -23,10 +23,12 @@ final class MetadataApplier implements MetadataListener {
 
     private final int nodeId;
     private final ReplicaManager replicas;
+    private final ReplicationManager replication;
 
-    MetadataApplier(int nodeId, ReplicaManager replicas) {
+    MetadataApplier(int nodeId, ReplicaManager replicas, ReplicationManager replication) {
         this.nodeId = nodeId;
         this.replicas = replicas;
+        this.replication = replication;
     }
 
     @Override
@@ -35,14 +37,17 @@ final class MetadataApplier implements MetadataListener {
         for (LocalReplicaChanges.PartitionInfo d : changes.deletes().values()) {
             TopicPartitionKey key = key(d);
             log.info("Deleting replica {} (topic deleted or replica moved away)", key);
+            replication.removed(key);
             replicas.deletePartition(key);
         }
         for (LocalReplicaChanges.PartitionInfo l : changes.leaders().values()) {
             Partition p = replicas.ensure(key(l), state(l.registration(), newImage, l.topicPartition().topic()));
+            replication.becomeLeader(p);
             log.info("Leading {} at leader epoch {} (ISR {})", p.key(), p.leaderEpoch(), l.registration().isr());
         }
         for (LocalReplicaChanges.PartitionInfo f : changes.followers().values()) {
             Partition p = replicas.ensure(key(f), state(f.registration(), newImage, f.topicPartition().topic()));
+            replication.becomeFollower(p);
             log.info("Following {} led by {} at leader epoch {}", p.key(), f.registration().leader(), p.leaderEpoch());
         }
         if (delta.isReset()) {
@@ -52,7 +57,7 @@ final class MetadataApplier implements MetadataListener {
     }
 
     private Partition.State state(PartitionRegistration r, MetadataImage image, String topic) {
-        return new Partition.State(r.leader() == nodeId, r.leader(), r.leaderEpoch(), r.partitionEpoch(), r.replicas(), r.isr(),
+        return new Partition.State(r.leader(), r.leaderEpoch(), r.partitionEpoch(), r.replicas(), r.isr(),
                 image.configs().topicConfig(topic));
     }
 
@@ -70,7 +75,10 @@ final class MetadataApplier implements MetadataListener {
                 doomed.add(p.key());
             }
         }
-        doomed.forEach(replicas::deletePartition);
+        for (TopicPartitionKey k : doomed) {
+            replication.removed(k);
+            replicas.deletePartition(k);
+        }
     }
 
     private void refreshConfigs(MetadataImage image) {
@@ -78,8 +86,11 @@ final class MetadataApplier implements MetadataListener {
             Map<String, String> overrides = image.configs().topicConfig(p.key().topic());
             Partition.State s = p.state();
             if (!s.topicOverrides().equals(overrides)) {
-                replicas.ensure(p.key(), new Partition.State(s.leader(), s.leaderId(), s.leaderEpoch(), s.partitionEpoch(),
+                replicas.ensure(p.key(), new Partition.State(s.leaderId(), s.leaderEpoch(), s.partitionEpoch(),
                         s.replicas(), s.isr(), overrides));
+                if (p.isLeader()) {
+                    replication.becomeLeader(p); // min.insync.replicas may have changed
+                }
             }
         }
     }

@@ -1,29 +1,27 @@
 package io.fjord.broker;
 
-import io.fjord.storage.AppendResult;
+import io.fjord.replication.leader.PartitionLeaderState;
+import io.fjord.replication.leader.PartitionRole;
 import io.fjord.storage.LogConfig;
 import io.fjord.storage.PartitionLog;
 
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One partition replica on this broker: its log, and the role the metadata gives it (leader or
- * follower, leader epoch, replicas and ISR).
+ * One partition replica on this broker: its log (with the high watermark), what the metadata says
+ * about it ({@link State}), and its replication role: {@link PartitionRole.Leader} holding the
+ * leader-side protocol state, {@link PartitionRole.Follower}, or {@link PartitionRole.Offline}.
  *
- * <p>High watermark: replication (followers fetching from leaders) is not built yet, so a leader
- * counts everything it appended as committed: its high watermark is its log end offset. The
- * replication module replaces that rule with min-LEO-over-ISR.
- *
- * <p>Threading: appends are serialized by the log; role fields are replaced together under this
- * object's lock by the metadata thread and read through one volatile reference.
+ * <p>Threading: the leader-side protocol state is single-caller; every use of it (produce, follower
+ * fetches, ISR checks, AlterPartition answers, role changes) holds this object's monitor. Readers of
+ * the role, state and high watermark use the volatile fields without locking.
  */
 public final class Partition {
 
     /** What the metadata says about this replica, replaced as a whole. */
-    public record State(boolean leader, int leaderId, int leaderEpoch, int partitionEpoch, List<Integer> replicas,
-                        List<Integer> isr, Map<String, String> topicOverrides) {
+    public record State(int leaderId, int leaderEpoch, int partitionEpoch, List<Integer> replicas, List<Integer> isr,
+                        Map<String, String> topicOverrides) {
         public State {
             replicas = List.copyOf(replicas);
             isr = List.copyOf(isr);
@@ -32,38 +30,37 @@ public final class Partition {
     }
 
     private final TopicPartitionKey key;
-    private final PartitionLog log;
+    private final PartitionReplicaLog replicaLog;
     private volatile State state;
-    private volatile long highWatermark;
+    private volatile PartitionRole role;
 
     Partition(TopicPartitionKey key, PartitionLog log, State state) {
         this.key = key;
-        this.log = log;
+        this.replicaLog = new PartitionReplicaLog(log);
         this.state = state;
-        this.highWatermark = log.logEndOffset();
+        this.role = new PartitionRole.Offline(state.leaderEpoch());
     }
 
     public TopicPartitionKey key() { return key; }
-    public PartitionLog log() { return log; }
+    public PartitionLog log() { return replicaLog.storage(); }
+    PartitionReplicaLog replicaLog() { return replicaLog; }
     public State state() { return state; }
-    public boolean isLeader() { return state.leader(); }
-    public int leaderEpoch() { return state.leaderEpoch(); }
-    public long highWatermark() { return highWatermark; }
-    public LogConfig config() { return log.config(); }
+    public PartitionRole role() { return role; }
+    public boolean isLeader() { return role instanceof PartitionRole.Leader; }
+    public int leaderEpoch() { return role.leaderEpoch(); }
+    public long highWatermark() { return replicaLog.highWatermark(); }
+    public LogConfig config() { return log().config(); }
 
-    synchronized void setState(State next) {
-        if (next.leader() && next.leaderEpoch() > state.leaderEpoch()) {
-            // Record where the new epoch starts even before its first append, so epoch lookups answer right.
-            log.maybeAssignEpochStartOffset(next.leaderEpoch(), log.logEndOffset());
-        }
-        state = next;
-        highWatermark = log.logEndOffset();
+    /** The leader-side protocol state, or null when this replica does not lead. Hold the monitor to use it. */
+    PartitionLeaderState leaderState() {
+        return role instanceof PartitionRole.Leader l ? l.state() : null;
     }
 
-    /** Appends batches already validated by the caller; offsets are assigned in place. */
-    public AppendResult appendAsLeader(ByteBuffer batches) {
-        AppendResult r = log.appendAsLeader(batches, state.leaderEpoch());
-        highWatermark = log.logEndOffset();
-        return r;
+    void setState(State next) {
+        state = next;
+    }
+
+    void setRole(PartitionRole next) {
+        role = next;
     }
 }

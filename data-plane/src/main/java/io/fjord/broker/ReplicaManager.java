@@ -53,12 +53,7 @@ public final class ReplicaManager implements AutoCloseable {
         return partitions.values();
     }
 
-    /** Opens (recovering if needed) or creates the log of a partition this standalone broker leads. */
-    public Partition ensure(TopicPartitionKey tp, Map<String, String> topicOverrides) {
-        return ensure(tp, new Partition.State(true, nodeId, 0, 0, java.util.List.of(nodeId), java.util.List.of(nodeId), topicOverrides));
-    }
-
-    /** Opens or creates a partition's log and gives it the role the metadata says. */
+    /** Opens (recovering if needed) or creates a partition's log; the role is set by the replication layer. */
     public Partition ensure(TopicPartitionKey tp, Partition.State state) {
         Partition p = partitions.computeIfAbsent(tp, k -> {
             PartitionLog pl = PartitionLog.open(logDir.resolve(k.dirName()), configFor(state.topicOverrides()), time);
@@ -69,6 +64,11 @@ public final class ReplicaManager implements AutoCloseable {
         }
         p.setState(state);
         return p;
+    }
+
+    /** The metadata state of a partition a standalone broker leads alone. */
+    public Partition.State standaloneState(Map<String, String> topicOverrides) {
+        return new Partition.State(nodeId, 0, 0, java.util.List.of(nodeId), java.util.List.of(nodeId), topicOverrides);
     }
 
     /** Removes one partition replica from this broker and deletes its files. */

@@ -34,11 +34,18 @@ final class TopicAdmin implements AdminBackend {
     private final TopicRegistry registry;
     private final ReplicaManager replicas;
     private final BrokerConfig config;
+    private final ReplicationManager replication;
 
-    TopicAdmin(TopicRegistry registry, ReplicaManager replicas, BrokerConfig config) {
+    TopicAdmin(TopicRegistry registry, ReplicaManager replicas, BrokerConfig config, ReplicationManager replication) {
         this.registry = registry;
         this.replicas = replicas;
         this.config = config;
+        this.replication = replication;
+    }
+
+    /** A standalone broker leads every partition alone: its ISR is itself. */
+    private void host(String topic, int partition, Map<String, String> configs) {
+        replication.becomeLeader(replicas.ensure(new TopicPartitionKey(topic, partition), replicas.standaloneState(configs)));
     }
 
     @Override
@@ -84,7 +91,7 @@ final class TopicAdmin implements AdminBackend {
         try {
             TopicRegistry.Topic created = registry.create(t.getName(), partitions, configs);
             for (int p = 0; p < partitions; p++) {
-                replicas.ensure(new TopicPartitionKey(t.getName(), p), configs);
+                host(t.getName(), p, configs);
             }
             log.info("Created topic {} with {} partition(s), configs {}", t.getName(), partitions, configs);
             return r.setErrorCode(ErrorCode.NONE).setTopicId(created.topicId()).setNumPartitions(partitions).setReplicationFactor(rf).build();
@@ -106,6 +113,11 @@ final class TopicAdmin implements AdminBackend {
             try {
                 // Forget the topic first: a crash after this leaves stray directories, removed at start.
                 registry.delete(name);
+                for (Partition p : replicas.all()) {
+                    if (p.key().topic().equals(name)) {
+                        replication.removed(p.key());
+                    }
+                }
                 replicas.deleteTopic(name);
                 log.info("Deleted topic {}", name);
                 resp.addTopics(r.setErrorCode(ErrorCode.NONE));
@@ -138,7 +150,7 @@ final class TopicAdmin implements AdminBackend {
             }
             registry.update(new TopicRegistry.Topic(existing.name(), existing.topicId(), t.getCount(), existing.configs()));
             for (int p = existing.partitions(); p < t.getCount(); p++) {
-                replicas.ensure(new TopicPartitionKey(t.getName(), p), existing.configs());
+                host(t.getName(), p, existing.configs());
             }
             resp.addResults(r.setErrorCode(ErrorCode.NONE));
         }
@@ -167,7 +179,7 @@ final class TopicAdmin implements AdminBackend {
             if (!req.getValidateOnly()) {
                 registry.update(new TopicRegistry.Topic(existing.name(), existing.topicId(), existing.partitions(), next));
                 for (int p = 0; p < existing.partitions(); p++) {
-                    replicas.ensure(new TopicPartitionKey(existing.name(), p), next);
+                    host(existing.name(), p, next);
                 }
             }
             resp.addResults(r.setErrorCode(ErrorCode.NONE));

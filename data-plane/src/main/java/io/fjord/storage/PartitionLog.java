@@ -284,8 +284,9 @@ public final class PartitionLog implements Closeable {
 
     /**
      * Removes everything at and after {@code offset} (a follower diverged from its leader). A batch that
-     * straddles the offset is removed whole, so the log end offset becomes that batch's base offset. No-op
-     * when {@code offset} is at or past the log end. Below the first segment it empties the log.
+     * straddles the offset is removed whole, so the log end offset becomes that batch's base offset. At or
+     * past the log end only leader-epoch entries starting at the log end are dropped. Below the first
+     * segment it empties the log.
      */
     public void truncateTo(long offset) {
         lock.lock();
@@ -293,6 +294,9 @@ public final class PartitionLog implements Closeable {
             ensureOpen();
             LogSnapshot s = state;
             if (offset >= s.logEndOffset()) {
+                // Nothing to remove, but an epoch that starts at the log end has no data: a replica
+                // that became leader and wrote nothing must stop announcing it (Kafka does the same).
+                epochs.truncateFromEnd(s.logEndOffset());
                 return;
             }
             if (offset < s.segments().get(0).baseOffset()) {
