@@ -121,6 +121,30 @@ public final class QuorumController implements AutoCloseable {
         return submit((image, now) -> cluster.allocateProducerIds(image, req), (resp, offset) -> resp);
     }
 
+    /**
+     * Moves leadership back to preferred replicas that are alive and in sync (auto.leader.rebalance.enable);
+     * runs periodically, callable directly in tests. Returns how many partitions moved.
+     */
+    public CompletableFuture<Integer> rebalanceLeaders(int imbalancePercentage) {
+        return submit((image, now) -> {
+            List<io.fjord.proto.metadata.MetadataRecord> records = PreferredLeaders.rebalance(image, imbalancePercentage);
+            return new ControllerResult<>(records, records.size());
+        }, (moved, offset) -> moved);
+    }
+
+    /** Starts the periodic preferred-leader rebalance (Kafka's leader.imbalance.check.interval.seconds). */
+    public void scheduleLeaderRebalance(long intervalMs, int imbalancePercentage) {
+        ticker.scheduleWithFixedDelay(() -> {
+            if (metadataLog.isActive()) {
+                rebalanceLeaders(imbalancePercentage).whenComplete((moved, e) -> {
+                    if (moved != null && moved > 0) {
+                        log.info("Moved leadership of {} partition(s) back to their preferred replicas", moved);
+                    }
+                });
+            }
+        }, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
     /** Fences brokers whose session expired; runs periodically, callable directly in tests. */
     public CompletableFuture<List<Integer>> fenceExpiredBrokers() {
         return submit((image, now) -> cluster.fenceExpiredBrokers(image, now), (resp, offset) -> resp);

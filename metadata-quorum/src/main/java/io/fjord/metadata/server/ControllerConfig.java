@@ -51,7 +51,13 @@ public final class ControllerConfig {
                     "Recent committed batches kept in memory for brokers following the log; a broker further behind gets the whole image."),
             new Setting("num.partitions", "1", "Partitions of a topic created without a partition count."),
             new Setting("default.replication.factor", "1", "Replication factor of a topic created without one."),
-            new Setting("unclean.leader.election.enable", "false", "Default of the topic config of the same name."));
+            new Setting("unclean.leader.election.enable", "false", "Default of the topic config of the same name."),
+            new Setting("auto.leader.rebalance.enable", "true",
+                    "Move leadership back to each partition's preferred (first) replica once it is alive and in sync."),
+            new Setting("leader.imbalance.check.interval.seconds", "10",
+                    "How often leadership is rebalanced (Kafka: 300; shorter so survivors of a failover shed the extra load sooner)."),
+            new Setting("leader.imbalance.per.broker.percentage", "10",
+                    "Rebalance a broker's partitions only when more than this share of its preferred partitions are led elsewhere."));
 
     private static final Map<String, String> ALIASES = Map.of("log.dirs", "metadata.log.dir", "log.dir", "metadata.log.dir");
 
@@ -95,6 +101,9 @@ public final class ControllerConfig {
     }
 
     private void validate() {
+        autoLeaderRebalanceEnable();
+        leaderImbalanceCheckIntervalMs();
+        leaderImbalancePerBrokerPercentage();
         for (Setting s : SETTINGS) {
             if (s.defaultValue() == null && !values.containsKey(s.name())) {
                 throw new ConfigException("'" + s.name() + "' is required: " + s.doc());
@@ -122,6 +131,18 @@ public final class ControllerConfig {
                     + ") must be smaller than 'broker.session.timeout.ms' (" + sessionTimeoutMs() + ")");
         }
     }
+
+    public boolean autoLeaderRebalanceEnable() {
+        String v = values.get("auto.leader.rebalance.enable").trim();
+        if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+            throw new ConfigException("'auto.leader.rebalance.enable' must be true or false, got '" + v + "'");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
+    public long leaderImbalanceCheckIntervalMs() { return longValue("leader.imbalance.check.interval.seconds", 1, 86_400) * 1000L; }
+
+    public int leaderImbalancePerBrokerPercentage() { return (int) longValue("leader.imbalance.per.broker.percentage", 0, 100); }
 
     public int nodeId() { return (int) longValue("node.id", 0, Integer.MAX_VALUE); }
     public String clusterId() { return values.get("cluster.id"); }

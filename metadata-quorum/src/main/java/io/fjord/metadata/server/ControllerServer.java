@@ -68,6 +68,9 @@ public final class ControllerServer implements AutoCloseable {
                 config.snapshotIntervalRecords(), config.segmentBytes(), config.followWindowBatches()));
         controller = new QuorumController(raftLog, config.settings(), time, new SecureRandom(), WRITE_TIMEOUT_MS,
                 Math.max(50, Math.min(config.heartbeatIntervalMs(), config.sessionTimeoutMs() / 4)));
+        if (config.autoLeaderRebalanceEnable()) {
+            controller.scheduleLeaderRebalance(config.leaderImbalanceCheckIntervalMs(), config.leaderImbalancePerBrokerPercentage());
+        }
         channels = new ForwardingChannels();
         streamExecutor = Executors.newFixedThreadPool(2, r -> daemon(r, "fjord-metadata-stream"));
         service = new ControllerGrpcService(config.nodeId(), raftLog, controller, channels, streamExecutor);
