@@ -129,7 +129,7 @@ public final class BrokerServer implements AutoCloseable {
             lifecycle = new BrokerLifecycleManager(new BrokerLifecycleManager.Config(config.nodeId(), UUID.randomUUID().toString(),
                     List.of(endpoint()), config.rack(), config.clusterId(), config.controllerBootstrapServers(),
                     config.heartbeatIntervalMs(), CONTROLLER_REQUEST_TIMEOUT_MS),
-                    new MetadataApplier(config.nodeId(), replicas, replication), metadataTime());
+                    new MetadataApplier(config.nodeId(), replicas, replication, this::brokerEpoch), metadataTime());
             lifecycle.start();
         }
         writePortFile(logDir);

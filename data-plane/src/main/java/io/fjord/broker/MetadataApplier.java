@@ -24,15 +24,41 @@ final class MetadataApplier implements MetadataListener {
     private final int nodeId;
     private final ReplicaManager replicas;
     private final ReplicationManager replication;
+    private final java.util.function.LongSupplier brokerEpoch;
+    private boolean caughtUp;
 
-    MetadataApplier(int nodeId, ReplicaManager replicas, ReplicationManager replication) {
+    /**
+     * @param brokerEpoch this process's registration offset in the metadata log (-1 until registered)
+     */
+    MetadataApplier(int nodeId, ReplicaManager replicas, ReplicationManager replication, java.util.function.LongSupplier brokerEpoch) {
         this.nodeId = nodeId;
         this.replicas = replicas;
         this.replication = replication;
+        this.brokerEpoch = brokerEpoch;
     }
 
     @Override
     public void onMetadataUpdate(MetadataDelta delta, MetadataImage newImage) {
+        if (!caughtUp) {
+            // A restarted broker replays history first. Acting on it would make this broker lead
+            // partitions it led long ago, at old epochs, and acknowledge writes as a stale leader.
+            // So nothing happens until the log reaches this process's own registration; then the
+            // whole image is applied at once, as one change from nothing.
+            long epoch = brokerEpoch.getAsLong();
+            if (epoch < 0 || newImage.offset() < epoch) {
+                return;
+            }
+            caughtUp = true;
+            MetadataDelta full = new MetadataDelta(MetadataImage.EMPTY);
+            full.replay(newImage.toBatch(), newImage.offset());
+            log.info("Caught up with the metadata log at offset {}; applying the image", newImage.offset());
+            apply(full, newImage);
+            return;
+        }
+        apply(delta, newImage);
+    }
+
+    private void apply(MetadataDelta delta, MetadataImage newImage) {
         LocalReplicaChanges changes = delta.topicsDelta().localChanges(nodeId);
         for (LocalReplicaChanges.PartitionInfo d : changes.deletes().values()) {
             TopicPartitionKey key = key(d);
