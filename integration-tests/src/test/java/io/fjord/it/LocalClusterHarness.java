@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -32,6 +33,8 @@ import java.util.concurrent.TimeUnit;
 final class LocalClusterHarness implements AutoCloseable {
     final Path dir;
     private final Map<Integer, ManagedChannel> channels = new ConcurrentHashMap<>();
+    /** Pids this harness SIGSTOPped and has not SIGCONTed yet; close() resumes them before stopping the cluster. */
+    private final Set<Long> paused = ConcurrentHashMap.newKeySet();
     private Properties layout;
 
     LocalClusterHarness(Path dir) {
@@ -121,6 +124,89 @@ final class LocalClusterHarness implements AutoCloseable {
         }
     }
 
+    /** The pid of a running node ({@code broker-2}), from its pid file, checked against the process's command line. */
+    long pid(String node) throws IOException {
+        Path nodeDir = dir.resolve(node);
+        long pid = Long.parseLong(Files.readString(nodeDir.resolve("pid")).trim());
+        String marker = nodeDir.resolve("node.properties").toString();
+        ProcessHandle ph = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .orElseThrow(() -> new IllegalStateException(node + " (pid " + pid + ") is not running"));
+        if (!ph.info().arguments().map(a -> List.of(a).contains(marker)).orElse(true)) {
+            throw new IllegalStateException("pid " + pid + " in " + nodeDir.resolve("pid") + " is not " + node);
+        }
+        return pid;
+    }
+
+    /**
+     * SIGSTOP a node: every thread freezes (no heartbeats, no fetches; its sockets stay open) until
+     * {@link #resume}. Returns once the kernel reports every thread of the process stopped.
+     */
+    void pause(String node) throws IOException {
+        long pid = pid(node);
+        paused.add(pid);
+        signal(pid, "STOP");
+        org.awaitility.Awaitility.await(node + " (pid " + pid + ") stopped").atMost(java.time.Duration.ofSeconds(10))
+                .pollInterval(java.time.Duration.ofMillis(10)).until(() -> allThreadsStopped(pid));
+    }
+
+    /** SIGCONT a node paused by {@link #pause}. */
+    void resume(String node) throws IOException {
+        long pid = pid(node);
+        signal(pid, "CONT");
+        paused.remove(pid);
+    }
+
+    /** SIGCONT every process this harness paused (harmless for those already resumed or gone). */
+    void resumeAll() {
+        for (Long pid : List.copyOf(paused)) {
+            try {
+                signal(pid, "CONT");
+            } catch (RuntimeException | IOException e) {
+                System.err.println("SIGCONT " + pid + " failed: " + e);
+            }
+            paused.remove(pid);
+        }
+    }
+
+    private static boolean allThreadsStopped(long pid) throws IOException {
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        if (!Files.isDirectory(tasks)) {
+            return true; // gone
+        }
+        try (var s = Files.list(tasks)) {
+            for (Path t : (Iterable<Path>) s::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(t.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // the thread ended meanwhile
+                }
+                char state = stat.substring(stat.lastIndexOf(')') + 1).trim().charAt(0);
+                if (state != 'T' && state != 't') {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static void signal(long pid, String sig) throws IOException {
+        Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).redirectErrorStream(true).start();
+        try {
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("kill -" + sig + " " + pid + " did not return within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signalling " + pid, e);
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + sig + " " + pid + " failed: "
+                    + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
     String logs() {
         StringBuilder sb = new StringBuilder();
         try (var s = Files.list(dir)) {
@@ -140,6 +226,7 @@ final class LocalClusterHarness implements AutoCloseable {
 
     @Override
     public void close() {
+        resumeAll();
         channels.values().forEach(ManagedChannel::shutdownNow);
         if (Files.exists(dir.resolve("cluster.properties"))) {
             // Stop every process this test started, whatever happened.
