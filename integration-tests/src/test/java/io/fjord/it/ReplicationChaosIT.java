@@ -317,7 +317,7 @@ class ReplicationChaosIT {
             }
         }
         long valuesTwice = Arrays.stream(occurrences).filter(c -> c > 1).count();
-        System.out.println("history: " + records + " records in the log, " + VALUES + " acknowledged values each at its acknowledged offset, "
+        System.out.println("history: " + records + " records in the log, " + acked.get() + " acknowledged values each at its acknowledged offset, "
                 + duplicates + " earlier copies of " + valuesTwice + " retried values (allowed: no idempotence yet)" + where);
     }
 
