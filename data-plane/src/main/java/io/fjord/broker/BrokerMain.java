@@ -4,9 +4,7 @@ import io.fjord.storage.ConfigException;
 import io.fjord.storage.Time;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -34,40 +32,13 @@ public final class BrokerMain {
 
     /** Runs the broker; returns only on failure to start (exit code) or after shutdown (0). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        Path configFile = null;
-        Map<String, String> overrides = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "--help", "-h" -> {
-                    out.print(USAGE);
-                    return 0;
-                }
-                case "--config" -> {
-                    if (i + 1 >= args.length) {
-                        return usage(err, "--config needs a file");
-                    }
-                    configFile = Path.of(args[++i]);
-                }
-                case "--override" -> {
-                    if (i + 1 >= args.length || !args[i + 1].contains("=")) {
-                        return usage(err, "--override needs key=value");
-                    }
-                    String kv = args[++i];
-                    overrides.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
-                }
-                default -> {
-                    return usage(err, "unknown option '" + a + "'");
-                }
-            }
+        io.fjord.metadata.common.ServerCommandLine.Parsed cl =
+                io.fjord.metadata.common.ServerCommandLine.parse(args, "fjord broker", "broker", USAGE, out, err);
+        if (cl.shouldExit()) {
+            return cl.exitCode();
         }
-        if (configFile == null) {
-            return usage(err, "--config FILE is required");
-        }
-        if (!Files.isRegularFile(configFile)) {
-            err.println("error: broker config file " + configFile + " does not exist");
-            return 1;
-        }
+        Path configFile = cl.configFile();
+        Map<String, String> overrides = cl.overrides();
         BrokerServer broker;
         try {
             BrokerConfig config = BrokerConfig.load(configFile, overrides);
@@ -129,8 +100,4 @@ public final class BrokerMain {
         return null;
     }
 
-    private static int usage(PrintStream err, String msg) {
-        err.println("error: " + msg + " (run 'fjord broker --help' for usage)");
-        return 2;
-    }
 }

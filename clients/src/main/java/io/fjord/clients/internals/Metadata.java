@@ -145,12 +145,16 @@ public final class Metadata {
     public <T> T callAnyNode(String what, long deadlineMs, BiFunction<BrokerServiceBlockingStub, Node, T> call) {
         List<Node> candidates = candidates();
         FjordException last = null;
-        for (Node node : candidates) {
+        for (int i = 0; i < candidates.size(); i++) {
+            Node node = candidates.get(i);
             long remaining = deadlineMs - time.milliseconds();
             if (remaining <= 0) {
                 break;
             }
-            long timeoutMs = Math.min(requestTimeoutMs, remaining);
+            // Share the round's time among the brokers still to try, so one hung broker (SIGSTOP, a
+            // partition) cannot use it all before a healthy one is asked.
+            long share = Math.max(remaining / (candidates.size() - i), Math.min(remaining, 1_000));
+            long timeoutMs = Math.min(requestTimeoutMs, share);
             try {
                 return call.apply(channels.blockingStub(node, timeoutMs), node);
             } catch (RuntimeException e) {

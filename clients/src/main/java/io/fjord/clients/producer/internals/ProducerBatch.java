@@ -31,6 +31,8 @@ public final class ProducerBatch {
     private final AtomicBoolean completed = new AtomicBoolean();
     private ByteBuffer built;
     int attempts;
+    /** The error of the last failed attempt, so an expiry can say why the batch never got through. */
+    io.fjord.clients.common.errors.FjordException lastError;
     long lastAttemptMs;
 
     ProducerBatch(TopicPartition tp, CompressionType compression, int batchSizeLimit, int reservedBytes, long createdMs) {

@@ -119,7 +119,7 @@ public final class Sender implements Runnable {
             answer.run();
         }
         for (ProducerBatch b : accumulator.expiredBatches(settings.deliveryTimeoutMs, now)) {
-            accumulator.complete(b, -1, -1, expired(b, now, null));
+            accumulator.complete(b, -1, -1, expired(b, now, b.lastError));
         }
         Cluster cluster = metadata.maybeUpdate(now);
         RecordAccumulator.ReadyCheckResult ready = accumulator.ready(cluster, now);
@@ -263,6 +263,7 @@ public final class Sender implements Runnable {
         boolean timedOut = batch.hasReachedDeliveryTimeout(settings.deliveryTimeoutMs, now);
         if (retriable && !timedOut && batch.attempts < settings.retries) {
             log.warn("Got error on {} (attempt {}), retrying: {}", batch, batch.attempts + 1, error.getMessage());
+            batch.lastError = error;
             accumulator.reenqueue(batch, now);
             return;
         }
