@@ -2,12 +2,14 @@ package io.fjord.wire;
 
 /**
  * Compression codec of a record batch, stored in the low three bits of the batch attributes with
- * Kafka's ids. Snappy (2), lz4 (3) and zstd (4) are Kafka ids we do not yet support; a batch
- * carrying one is passed through by the broker but cannot be decoded here.
+ * Kafka's ids, each framed exactly as Kafka frames it (see Gzip, SnappyCodec, Lz4Codec, ZstdCodec).
  */
 public enum CompressionType {
     NONE(0, "none"),
-    GZIP(1, "gzip");
+    GZIP(1, "gzip"),
+    SNAPPY(2, "snappy"),
+    LZ4(3, "lz4"),
+    ZSTD(4, "zstd");
 
     public final int id;
     public final String name;
@@ -22,8 +24,11 @@ public enum CompressionType {
         switch (id) {
             case 0: return NONE;
             case 1: return GZIP;
+            case 2: return SNAPPY;
+            case 3: return LZ4;
+            case 4: return ZSTD;
             default: throw new IllegalArgumentException("unsupported compression type id " + id
-                    + "; supported ids: 0 (none), 1 (gzip)");
+                    + "; supported ids: 0 (none), 1 (gzip), 2 (snappy), 3 (lz4), 4 (zstd)");
         }
     }
 
@@ -34,7 +39,7 @@ public enum CompressionType {
                 return t;
             }
         }
-        throw new IllegalArgumentException("unsupported compression type '" + name + "'; supported: none, gzip");
+        throw new IllegalArgumentException("unsupported compression type '" + name + "'; supported: none, gzip, snappy, lz4, zstd");
     }
 
     @Override

@@ -12,7 +12,7 @@ import java.util.NoSuchElementException;
 /**
  * A view of one Kafka v2 record batch inside a buffer: the 61-byte header described in
  * {@link RecordBatchHeader}, then the records section in the format described in {@link Record},
- * gzip-compressed as a whole when the attributes say so. Nothing is copied until {@link #records()},
+ * compressed as a whole (gzip, snappy, lz4 or zstd) when the attributes say so. Nothing is copied until {@link #records()},
  * and even then uncompressed keys and values stay in the original buffer.
  *
  * <p>Decoding is defensive: any length, count or varint that does not fit the bytes present throws
@@ -68,17 +68,14 @@ public final class RecordBatch {
     /** The batch's own bytes: a new view (position 0, limit = size) sharing content with the source. */
     public ByteBuffer buffer() { return buf.duplicate(); }
 
-    /** @throws CorruptRecordException for snappy, lz4, zstd (not yet supported) and invalid ids */
+    /** @throws CorruptRecordException for ids that name no codec (5 to 7) */
     public CompressionType compressionType() {
         int id = compressionId();
-        if (id == CompressionType.NONE.id) {
-            return CompressionType.NONE;
+        if (id > CompressionType.ZSTD.id) {
+            throw new CorruptRecordException("record batch at base offset " + baseOffset() + " uses compression id "
+                    + id + " (no such codec)");
         }
-        if (id == CompressionType.GZIP.id) {
-            return CompressionType.GZIP;
-        }
-        throw new CorruptRecordException("record batch at base offset " + baseOffset() + " uses compression id "
-                + id + (id <= 4 ? " (snappy, lz4 or zstd, not supported yet)" : " (no such codec)"));
+        return CompressionType.forId(id);
     }
 
     public boolean isValid() { return RecordBatchHeader.isCrcValid(buf, 0); }
@@ -102,7 +99,7 @@ public final class RecordBatch {
             return List.of();
         }
         ByteBuffer section = buf.slice(RecordBatchHeader.HEADER_SIZE, buf.limit() - RecordBatchHeader.HEADER_SIZE);
-        ByteBuffer data = compressionType() == CompressionType.NONE ? section : Gzip.decompress(section);
+        ByteBuffer data = Codecs.decompress(compressionType(), section);
         return decode(data, count);
     }
 

@@ -6,8 +6,8 @@ import java.util.Objects;
 /**
  * Writes one Kafka v2 record batch (header layout in {@link RecordBatchHeader}, record layout in
  * {@link Record}). Records are encoded straight into one growable heap buffer behind a reserved
- * 61-byte header, so an append allocates nothing unless the buffer must grow. For gzip the whole
- * records section is deflated once, in {@link #build()}, as Kafka's codec frames it.
+ * 61-byte header, so an append allocates nothing unless the buffer must grow. When compressed the
+ * whole records section is compressed once, in {@link #build()}, framed as Kafka's codec frames it.
  *
  * <p>As Kafka's builder: the base timestamp is the first record's timestamp, the max timestamp the
  * largest appended one, offset deltas count from 0, and record attributes are 0. A broker that
@@ -128,7 +128,7 @@ public final class RecordBatchBuilder {
         return (int) Math.min(Integer.MAX_VALUE, size);
     }
 
-    /** Size of the batch if built now; an upper bound when compressed, since deflate runs only in build. */
+    /** Size of the batch if built now; an upper bound when compressed, since compression runs only in build. */
     public int estimatedSizeInBytes() {
         if (builtSize >= 0) {
             return builtSize;
@@ -137,7 +137,7 @@ public final class RecordBatchBuilder {
             return buf.position();
         }
         int uncompressed = buf.position() - RecordBatchHeader.HEADER_SIZE;
-        long bound = RecordBatchHeader.HEADER_SIZE + Gzip.maxCompressedSize(uncompressed);
+        long bound = RecordBatchHeader.HEADER_SIZE + Codecs.maxCompressedSize(compression, uncompressed);
         return (int) Math.min(Integer.MAX_VALUE, bound);
     }
 
@@ -166,7 +166,7 @@ public final class RecordBatchBuilder {
         } else {
             ByteBuffer records = buf.duplicate();
             records.flip().position(RecordBatchHeader.HEADER_SIZE);
-            out = Gzip.compress(records, RecordBatchHeader.HEADER_SIZE);
+            out = Codecs.compress(compression, records, RecordBatchHeader.HEADER_SIZE);
         }
         buf = null;
         int size = out.limit();

@@ -158,12 +158,14 @@ class CorruptionTest {
 
     @Test
     void unsupportedCodecIsReportedNotMisread() {
-        ByteBuffer lz4 = rawBatch(GOOD, 1, 3);
-        RecordBatch batch = only(lz4);
-        assertEquals(3, batch.compressionId());
+        ByteBuffer bogus = rawBatch(GOOD, 1, 5);
+        RecordBatch batch = only(bogus);
+        assertEquals(5, batch.compressionId());
         assertTrue(batch.isValid());
         CorruptRecordException e = assertThrows(CorruptRecordException.class, batch::records);
-        assertTrue(e.getMessage().contains("compression id 3"), e.getMessage());
+        assertTrue(e.getMessage().contains("compression id 5"), e.getMessage());
+        // an uncompressed section labelled lz4 is reported as corrupt, not misread
+        assertThrows(CorruptRecordException.class, () -> only(rawBatch(GOOD, 1, 3)).records());
         assertThrows(CorruptRecordException.class, () -> only(rawBatch(GOOD, 1, 7)).compressionType());
     }
 

@@ -24,13 +24,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 class KafkaParityTest {
 
     /** Producer and placement fields one batch carries, so both builders get the same ones. */
-    private record Params(long baseOffset, long producerId, short producerEpoch, int baseSequence, int leaderEpoch,
+    record Params(long baseOffset, long producerId, short producerEpoch, int baseSequence, int leaderEpoch,
                           boolean transactional, boolean logAppendTime) {}
 
-    private static final Params PLAIN = new Params(0L, -1L, (short) -1, -1, -1, false, false);
-    private static final Params IDEMPOTENT = new Params(42L, 9_876_543_210L, (short) 7, 1_000, 12, false, false);
-    private static final Params TRANSACTIONAL = new Params(5L, 77L, (short) 1, Integer.MAX_VALUE - 2, 0, true, false);
-    private static final Params APPEND_TIME = new Params(100L, -1L, (short) -1, -1, 4, false, true);
+    static final Params PLAIN = new Params(0L, -1L, (short) -1, -1, -1, false, false);
+    static final Params IDEMPOTENT = new Params(42L, 9_876_543_210L, (short) 7, 1_000, 12, false, false);
+    static final Params TRANSACTIONAL = new Params(5L, 77L, (short) 1, Integer.MAX_VALUE - 2, 0, true, false);
+    static final Params APPEND_TIME = new Params(100L, -1L, (short) -1, -1, 4, false, true);
 
     @ParameterizedTest
     @EnumSource(CompressionType.class)
@@ -90,7 +90,7 @@ class KafkaParityTest {
         assertTrue(BatchValidator.validate(all, 1 << 20, true).ok());
     }
 
-    private static RecordBatchBuilder ourBuilder(CompressionType compression, Params p) {
+    static RecordBatchBuilder ourBuilder(CompressionType compression, Params p) {
         return new RecordBatchBuilder(compression, 128)
                 .baseOffset(p.baseOffset())
                 .producer(p.producerId(), p.producerEpoch(), p.baseSequence())
@@ -100,7 +100,7 @@ class KafkaParityTest {
     }
 
     /** Kafka's log-append time is the time it was given; ours is the max record timestamp, so pass that. */
-    private static ByteBuffer kafkaBatch(CompressionType compression, Params p, List<Spec> specs) {
+    static ByteBuffer kafkaBatch(CompressionType compression, Params p, List<Spec> specs) {
         long maxTs = specs.stream().mapToLong(Spec::timestamp).max().orElse(-1L);
         MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(256),
                 org.apache.kafka.common.record.internal.RecordBatch.CURRENT_MAGIC_VALUE, kafkaCompression(compression),
@@ -113,7 +113,7 @@ class KafkaParityTest {
         return builder.build().buffer();
     }
 
-    private static void assertKafkaReads(ByteBuffer buf, CompressionType compression, Params p, List<Spec> specs) {
+    static void assertKafkaReads(ByteBuffer buf, CompressionType compression, Params p, List<Spec> specs) {
         List<MutableRecordBatch> batches = new ArrayList<>();
         MemoryRecords.readableRecords(buf.duplicate()).batches().forEach(batches::add);
         assertEquals(1, batches.size());
@@ -157,7 +157,7 @@ class KafkaParityTest {
         assertEquals(specs.size(), i);
     }
 
-    private static void assertWeRead(ByteBuffer buf, CompressionType compression, Params p, List<Spec> specs) {
+    static void assertWeRead(ByteBuffer buf, CompressionType compression, Params p, List<Spec> specs) {
         RecordBatch b = TestBatches.only(buf);
         b.ensureValid();
         long maxTs = specs.stream().mapToLong(Spec::timestamp).max().getAsLong();
@@ -184,8 +184,15 @@ class KafkaParityTest {
         }
     }
 
-    private static Compression kafkaCompression(CompressionType c) {
-        return c == CompressionType.GZIP ? Compression.gzip().build() : Compression.NONE;
+    static Compression kafkaCompression(CompressionType c) {
+        switch (c) {
+            case NONE: return Compression.NONE;
+            case GZIP: return Compression.gzip().build();
+            case SNAPPY: return Compression.snappy().build();
+            case LZ4: return Compression.lz4().build();
+            case ZSTD: return Compression.zstd().build();
+            default: throw new AssertionError(c);
+        }
     }
 
     private static org.apache.kafka.common.header.Header[] kafkaHeaders(Header[] headers) {

@@ -272,11 +272,21 @@ class RecordBatchRoundTripTest {
         assertEquals(CompressionType.GZIP, CompressionType.forId(1));
         assertEquals(CompressionType.GZIP, CompressionType.forName("gzip"));
         assertEquals(CompressionType.NONE, CompressionType.forName("none"));
-        IllegalArgumentException byId = assertThrows(IllegalArgumentException.class, () -> CompressionType.forId(3));
-        assertTrue(byId.getMessage().contains("3"), byId.getMessage());
+        assertEquals(CompressionType.SNAPPY, CompressionType.forId(2));
+        assertEquals(CompressionType.LZ4, CompressionType.forId(3));
+        assertEquals(CompressionType.ZSTD, CompressionType.forId(4));
+        assertEquals(CompressionType.SNAPPY, CompressionType.forName("snappy"));
+        assertEquals(CompressionType.LZ4, CompressionType.forName("lz4"));
+        assertEquals(CompressionType.ZSTD, CompressionType.forName("zstd"));
+        for (CompressionType t : CompressionType.values()) {
+            assertEquals(t, CompressionType.forId(t.id));
+            assertEquals(t, CompressionType.forName(t.name));
+        }
+        IllegalArgumentException byId = assertThrows(IllegalArgumentException.class, () -> CompressionType.forId(5));
+        assertTrue(byId.getMessage().contains("5"), byId.getMessage());
         IllegalArgumentException byName = assertThrows(IllegalArgumentException.class,
-                () -> CompressionType.forName("zstd"));
-        assertTrue(byName.getMessage().contains("zstd") && byName.getMessage().contains("gzip"), byName.getMessage());
+                () -> CompressionType.forName("brotli"));
+        assertTrue(byName.getMessage().contains("brotli") && byName.getMessage().contains("zstd"), byName.getMessage());
     }
 
     @Test

@@ -25,7 +25,7 @@ import java.util.Map;
  *       producer id or sequence, so a retried batch may be written twice and retries may reorder.</li>
  *   <li>{@code acks=all} waits for the in-sync replicas once the broker replicates; until then brokers
  *       treat it like acks=1.</li>
- *   <li>{@code compression.type}: none or gzip for now.</li>
+ *   <li>{@code compression.type}: none, gzip, snappy, lz4 or zstd.</li>
  * </ul>
  */
 public final class ProducerConfig extends ClientConfig {
@@ -59,7 +59,7 @@ public final class ProducerConfig extends ClientConfig {
             .define(BUFFER_MEMORY_CONFIG, LONG, 33554432L, atLeast(0), "bytes of unsent batches before send blocks")
             .define(MAX_BLOCK_MS_CONFIG, LONG, 60000L, atLeast(0), "how long send() may block for metadata or memory")
             .define(MAX_REQUEST_SIZE_CONFIG, INT, 1048576, atLeast(0), "upper bound of a record and of a request")
-            .define(COMPRESSION_TYPE_CONFIG, STRING, "none", oneOf("none", "gzip"), "batch compression")
+            .define(COMPRESSION_TYPE_CONFIG, STRING, "none", oneOf("none", "gzip", "snappy", "lz4", "zstd"), "batch compression")
             .define(RETRIES_CONFIG, INT, Integer.MAX_VALUE, atLeast(0), "resends of a failed batch")
             .define(RETRY_BACKOFF_MS_CONFIG, LONG, 100L, atLeast(0), "pause before a resend")
             .define(DELIVERY_TIMEOUT_MS_CONFIG, INT, 120000, atLeast(0), "upper bound from send() to completion")

@@ -95,7 +95,11 @@ class ConfigTest {
         e = assertThrows(ConfigException.class, () -> new ProducerConfig(p));
         assertTrue(e.getMessage().contains("'linger.ms'") && e.getMessage().contains("at least 0"), e.getMessage());
         p.remove("linger.ms");
-        p.put("compression.type", "zstd");
+        for (String codec : new String[] {"none", "gzip", "snappy", "lz4", "zstd"}) {
+            p.put("compression.type", codec);
+            new ProducerConfig(p);
+        }
+        p.put("compression.type", "brotli");
         assertThrows(ConfigException.class, () -> new ProducerConfig(p));
 
         Map<String, Object> c = base();

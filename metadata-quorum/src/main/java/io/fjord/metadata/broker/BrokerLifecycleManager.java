@@ -189,7 +189,10 @@ public final class BrokerLifecycleManager implements AutoCloseable {
             lastRegistrationError = r.getErrorCode() + ": " + r.getErrorMessage();
             log.warn("Broker {} registration refused: {} {}", config.brokerId(), r.getErrorCode(), r.getErrorMessage());
         } catch (StatusRuntimeException e) {
-            log.info("Broker {} registration failed ({}); retrying", config.brokerId(), e.getStatus());
+            // One line per attempt: while controllers start this repeats, and a stack trace helps nobody.
+            log.info("Broker {} registration failed ({} {}{}); retrying", config.brokerId(), e.getStatus().getCode(),
+                    e.getStatus().getDescription() == null ? "" : e.getStatus().getDescription(),
+                    e.getCause() == null ? "" : ": " + e.getCause().getMessage());
         }
         lifecycle.schedule(this::register, nextBackoff(true), TimeUnit.MILLISECONDS);
     }
