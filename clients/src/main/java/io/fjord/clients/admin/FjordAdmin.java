@@ -10,7 +10,9 @@ import io.fjord.clients.common.errors.TimeoutException;
 import io.fjord.clients.common.errors.UnknownTopicOrPartitionException;
 import io.fjord.clients.internals.BootstrapServers;
 import io.fjord.clients.internals.BrokerChannels;
+import io.fjord.clients.common.TopicPartition;
 import io.fjord.clients.internals.Cluster;
+import io.fjord.clients.internals.ListOffsetsClient;
 import io.fjord.clients.internals.Metadata;
 import io.fjord.clients.internals.Rpc;
 import io.fjord.clients.internals.Time;
@@ -37,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -57,6 +60,7 @@ public final class FjordAdmin implements AutoCloseable {
 
     private final BrokerChannels channels;
     private final Metadata metadata;
+    private final ListOffsetsClient offsets;
     private final Time time;
     private final long defaultApiTimeoutMs;
     private final long retryBackoffMs;
@@ -69,6 +73,8 @@ public final class FjordAdmin implements AutoCloseable {
         this.metadata = new Metadata(BootstrapServers.parse(config.getList(AdminConfig.BOOTSTRAP_SERVERS_CONFIG)),
                 channels, config.getInt(AdminConfig.REQUEST_TIMEOUT_MS_CONFIG),
                 config.getLong(AdminConfig.METADATA_MAX_AGE_CONFIG), retryBackoffMs, time);
+        // read_uncommitted, as Kafka's Admin listOffsets defaults to
+        this.offsets = new ListOffsetsClient(metadata, channels, retryBackoffMs, 0, time);
     }
 
     public static FjordAdmin create(Properties props) {
@@ -197,6 +203,33 @@ public final class FjordAdmin implements AutoCloseable {
             } catch (InterruptedException e) {
                 throw new InterruptException("interrupted while describing topics", e);
             }
+        }
+        return out;
+    }
+
+    /** The cluster id, the controller and the live brokers, as one broker's Metadata answer names them. */
+    public ClusterDescription describeCluster() {
+        MetadataRequest request = MetadataRequest.newBuilder().build();
+        Cluster cluster = Cluster.fromResponse(call("Describe cluster", stub -> stub.metadata(request)));
+        return new ClusterDescription(cluster.clusterId(), cluster.controllerId(), cluster.nodes());
+    }
+
+    /**
+     * Looks up offsets per partition (earliest, latest, or by timestamp), asking each partition's
+     * leader and retrying leadership errors up to default.api.timeout.ms.
+     */
+    public Map<TopicPartition, ListOffsetsResultInfo> listOffsets(Map<TopicPartition, OffsetSpec> topicPartitionOffsets) {
+        Map<TopicPartition, Long> timestamps = new LinkedHashMap<>();
+        topicPartitionOffsets.forEach((tp, spec) -> timestamps.put(tp, spec.timestamp()));
+        Map<TopicPartition, ListOffsetsResultInfo> out = new LinkedHashMap<>();
+        if (timestamps.isEmpty()) {
+            return out;
+        }
+        Map<TopicPartition, ListOffsetsClient.Found> found = offsets.lookup(timestamps, defaultApiTimeoutMs);
+        for (TopicPartition tp : timestamps.keySet()) {
+            ListOffsetsClient.Found f = found.get(tp);
+            out.put(tp, new ListOffsetsResultInfo(f.offset(), f.timestamp(),
+                    f.leaderEpoch() >= 0 ? Optional.of(f.leaderEpoch()) : Optional.empty()));
         }
         return out;
     }

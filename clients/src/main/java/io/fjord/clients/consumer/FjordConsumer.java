@@ -6,6 +6,7 @@ import io.fjord.clients.common.config.ClientConfig;
 import io.fjord.clients.common.errors.ConfigException;
 import io.fjord.clients.common.errors.NoOffsetForPartitionException;
 import io.fjord.clients.common.errors.RetriableException;
+import io.fjord.clients.common.errors.WakeupException;
 import io.fjord.clients.common.serialization.Deserializer;
 import io.fjord.clients.consumer.internals.Fetcher;
 import io.fjord.clients.consumer.internals.SubscriptionState;
@@ -20,6 +21,7 @@ import io.fjord.proto.MetadataRequest;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.ConcurrentModificationException;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -36,7 +39,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads records from Fjord partitions, as Kafka's KafkaConsumer with manual assignment: assign()
  * partitions, optionally seek(), then poll() in a loop. Not thread-safe: use it from one thread
- * (a second thread gets ConcurrentModificationException, as in Kafka).
+ * (a second thread gets ConcurrentModificationException, as in Kafka); only {@link #wakeup()} may be
+ * called from any thread.
  *
  * <p>Where a partition has no position, auto.offset.reset decides (latest by default; earliest; none
  * throws {@link NoOffsetForPartitionException}); a position that falls out of the log is reset the
@@ -61,6 +65,7 @@ public class FjordConsumer<K, V> implements AutoCloseable {
     private final long retryBackoffMs;
     private final AtomicLong currentThread = new AtomicLong(NO_THREAD);
     private final AtomicInteger refCount = new AtomicInteger();
+    private final AtomicBoolean wakeupRequested = new AtomicBoolean();
     private volatile boolean closed;
 
     public FjordConsumer(Properties props) {
@@ -158,6 +163,7 @@ public class FjordConsumer<K, V> implements AutoCloseable {
      * @throws NoOffsetForPartitionException when a partition has no position and auto.offset.reset=none
      * @throws io.fjord.clients.common.errors.OffsetOutOfRangeException when a position is out of range
      *     and auto.offset.reset=none
+     * @throws WakeupException when {@link #wakeup()} was called before or during this poll
      */
     public ConsumerRecords<K, V> poll(Duration timeout) {
         acquireAndEnsureOpen();
@@ -167,6 +173,7 @@ public class FjordConsumer<K, V> implements AutoCloseable {
             }
             long deadline = saturatedAdd(time.milliseconds(), timeout.toMillis());
             while (true) {
+                maybeThrowWakeup();
                 Cluster cluster = metadata.maybeUpdate(time.milliseconds());
                 try {
                     updateFetchPositions(deadline);
@@ -186,6 +193,91 @@ public class FjordConsumer<K, V> implements AutoCloseable {
                 long waitMs = fetcher.hasPendingFetches() ? remaining : Math.min(remaining, retryBackoffMs);
                 fetcher.awaitAnswers(Math.min(waitMs, Math.max(1, metadata.timeToNextUpdateMs(time.milliseconds()))));
             }
+        } finally {
+            release();
+        }
+    }
+
+    private void maybeThrowWakeup() {
+        if (wakeupRequested.getAndSet(false)) {
+            throw new WakeupException();
+        }
+    }
+
+    /**
+     * Makes a poll blocked in another thread throw {@link WakeupException} promptly, or, when none is
+     * in progress, the next one. Thread-safe: the one method that may be called from any thread.
+     */
+    public void wakeup() {
+        wakeupRequested.set(true);
+        fetcher.wakeup();
+    }
+
+    /**
+     * Stops fetching from these partitions: poll returns none of their records until they are
+     * resumed. Positions are kept, so resume continues exactly where the partition stood.
+     */
+    public void pause(Collection<TopicPartition> partitions) {
+        acquireAndEnsureOpen();
+        try {
+            for (TopicPartition tp : partitions) {
+                subscriptions.pause(tp);
+                fetcher.clearBufferedData(tp);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /** Fetches from these paused partitions again; partitions not paused are left as they are. */
+    public void resume(Collection<TopicPartition> partitions) {
+        acquireAndEnsureOpen();
+        try {
+            for (TopicPartition tp : partitions) {
+                subscriptions.resume(tp);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /** The partitions paused by {@link #pause} and not resumed since. */
+    public Set<TopicPartition> paused() {
+        acquireAndEnsureOpen();
+        try {
+            return subscriptions.pausedPartitions();
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Per partition, the earliest offset whose record timestamp is at or after the given timestamp,
+     * asking each partition's leader; the value is null where no such record exists (the timestamp is
+     * past the last record), as in Kafka.
+     */
+    public Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(Map<TopicPartition, Long> timestampsToSearch) {
+        return offsetsForTimes(timestampsToSearch, Duration.ofMillis(defaultApiTimeoutMs));
+    }
+
+    public Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(Map<TopicPartition, Long> timestampsToSearch,
+                                                                   Duration timeout) {
+        acquireAndEnsureOpen();
+        try {
+            for (Map.Entry<TopicPartition, Long> e : timestampsToSearch.entrySet()) {
+                // negative values are the earliest/latest markers of the wire protocol, not timestamps
+                if (e.getValue() == null || e.getValue() < 0) {
+                    throw new IllegalArgumentException("The target time for partition " + e.getKey() + " is "
+                            + e.getValue() + ". The target time cannot be negative.");
+                }
+            }
+            Map<TopicPartition, OffsetAndTimestamp> out = new HashMap<>();
+            if (timestampsToSearch.isEmpty()) {
+                return out;
+            }
+            offsets.lookup(timestampsToSearch, timeout.toMillis()).forEach((tp, found) ->
+                    out.put(tp, found.offset() < 0 ? null : new OffsetAndTimestamp(found.offset(), Math.max(0, found.timestamp()))));
+            return out;
         } finally {
             release();
         }

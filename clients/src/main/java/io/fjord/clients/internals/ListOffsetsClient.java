@@ -57,8 +57,18 @@ public final class ListOffsetsClient {
      * @return the offset per partition (-1 where no record has a timestamp at or after the one asked for)
      */
     public Map<TopicPartition, Long> listOffsets(Map<TopicPartition, Long> timestamps, long timeoutMs) {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        lookup(timestamps, timeoutMs).forEach((tp, found) -> out.put(tp, found.offset()));
+        return out;
+    }
+
+    /** What the leader answered for one partition; offset and timestamp are -1 when nothing was found. */
+    public record Found(long offset, long timestamp, int leaderEpoch) {}
+
+    /** As {@link #listOffsets}, keeping the timestamp and leader epoch the leader answered with. */
+    public Map<TopicPartition, Found> lookup(Map<TopicPartition, Long> timestamps, long timeoutMs) {
         Map<TopicPartition, Long> remaining = new LinkedHashMap<>(timestamps);
-        Map<TopicPartition, Long> result = new HashMap<>();
+        Map<TopicPartition, Found> result = new HashMap<>();
         metadata.addTopics(timestamps.keySet().stream().map(TopicPartition::topic).collect(Collectors.toSet()));
         long deadline = saturatedAdd(time.milliseconds(), timeoutMs);
         FjordException lastError = null;
@@ -84,7 +94,7 @@ public final class ListOffsetsClient {
         }
     }
 
-    private FjordException attempt(Cluster cluster, Map<TopicPartition, Long> remaining, Map<TopicPartition, Long> result,
+    private FjordException attempt(Cluster cluster, Map<TopicPartition, Long> remaining, Map<TopicPartition, Found> result,
                                    FjordException lastError) {
         Map<Node, List<TopicPartition>> byLeader = new HashMap<>();
         for (TopicPartition tp : remaining.keySet()) {
@@ -134,7 +144,7 @@ public final class ListOffsetsClient {
                         continue;
                     }
                     if (p.getErrorCode() == ErrorCode.NONE) {
-                        result.put(tp, p.getOffset());
+                        result.put(tp, new Found(p.getOffset(), p.getTimestamp(), p.getLeaderEpoch()));
                         remaining.remove(tp);
                         continue;
                     }

@@ -220,7 +220,13 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
                     } else if (logs.get(p.getPartition()).leaderId != id) {
                         pr.setErrorCode(ErrorCode.NOT_LEADER_OR_FOLLOWER).setCurrentLeader(cluster.hint(logs.get(p.getPartition())));
                     } else {
-                        pr.setOffset(p.getTimestamp() == -2 ? 0 : logs.get(p.getPartition()).nextOffset);
+                        FakeCluster.Log log = logs.get(p.getPartition());
+                        pr.setLeaderEpoch(log.leaderEpoch);
+                        if (p.getTimestamp() >= 0) {
+                            offsetForTime(log, p.getTimestamp(), pr);
+                        } else {
+                            pr.setOffset(p.getTimestamp() == -2 ? 0 : log.nextOffset);
+                        }
                     }
                     tr.addPartitions(pr);
                 }
@@ -228,6 +234,20 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
             }
         }
         reply(obs, r.build());
+    }
+
+    /**
+     * Searches at batch granularity (the first batch whose max timestamp reaches the target), which is
+     * exact when each batch holds one record, as the tests that search by time arrange.
+     */
+    private static void offsetForTime(FakeCluster.Log log, long timestamp, ListOffsetsPartitionResponse.Builder pr) {
+        for (ByteBuffer b : log.batches) {
+            if (RecordBatchHeader.maxTimestamp(b, 0) >= timestamp) {
+                pr.setOffset(RecordBatchHeader.baseOffset(b, 0)).setTimestamp(RecordBatchHeader.maxTimestamp(b, 0));
+                return;
+            }
+        }
+        pr.setOffset(-1).setTimestamp(-1);
     }
 
     @Override

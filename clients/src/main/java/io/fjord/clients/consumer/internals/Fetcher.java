@@ -49,6 +49,9 @@ public final class Fetcher<K, V> {
 
     private record Answer(Node node, Map<TopicPartition, Long> fetchOffsets, FetchResponse response, Throwable error) {}
 
+    /** Not an answer: queued by wakeup() so that a thread blocked in awaitAnswers returns at once. */
+    private static final Answer WAKEUP = new Answer(null, Map.of(), null, null);
+
     private static final Logger log = LoggerFactory.getLogger(Fetcher.class);
 
     private final Metadata metadata;
@@ -124,11 +127,18 @@ public final class Fetcher<K, V> {
             all.add(first);
             answers.drainTo(all);
             for (Answer a : all) {
-                apply(a);
+                if (a != WAKEUP) {
+                    apply(a);
+                }
             }
         } catch (InterruptedException e) {
             throw new InterruptException("interrupted while waiting for fetched records", e);
         }
+    }
+
+    /** Ends a wait in {@link #awaitAnswers} early; thread-safe. */
+    public void wakeup() {
+        answers.add(WAKEUP);
     }
 
     private void apply(Answer a) {
@@ -202,7 +212,9 @@ public final class Fetcher<K, V> {
         int remaining = settings.maxPollRecords;
         while (remaining > 0 && !completed.isEmpty()) {
             CompletedFetch cf = completed.peekFirst();
-            if (!subscriptions.isAssigned(cf.tp) || !Long.valueOf(cf.nextPosition()).equals(subscriptions.position(cf.tp))) {
+            // a paused partition's data is dropped, not handed out; its position stays, so resume refetches it
+            if (!subscriptions.isAssigned(cf.tp) || subscriptions.isPaused(cf.tp)
+                    || !Long.valueOf(cf.nextPosition()).equals(subscriptions.position(cf.tp))) {
                 completed.pollFirst();
                 continue;
             }

@@ -22,6 +22,7 @@ public final class SubscriptionState {
         Long position;
         ResetStrategy pendingReset;
         long highWatermark = -1;
+        boolean paused;
     }
 
     private final Map<TopicPartition, PartitionState> assignment = new LinkedHashMap<>();
@@ -110,7 +111,30 @@ public final class SubscriptionState {
     public List<TopicPartition> fetchablePartitions() {
         List<TopicPartition> out = new ArrayList<>();
         assignment.forEach((tp, s) -> {
-            if (s.position != null) {
+            if (s.position != null && !s.paused) {
+                out.add(tp);
+            }
+        });
+        return out;
+    }
+
+    public void pause(TopicPartition tp) {
+        state(tp).paused = true;
+    }
+
+    public void resume(TopicPartition tp) {
+        state(tp).paused = false;
+    }
+
+    public boolean isPaused(TopicPartition tp) {
+        PartitionState s = assignment.get(tp);
+        return s != null && s.paused;
+    }
+
+    public Set<TopicPartition> pausedPartitions() {
+        Set<TopicPartition> out = new LinkedHashSet<>();
+        assignment.forEach((tp, s) -> {
+            if (s.paused) {
                 out.add(tp);
             }
         });
