@@ -4,14 +4,10 @@ import io.fjord.storage.ConfigException;
 import io.fjord.storage.LogConfig;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 
 /**
@@ -82,15 +78,12 @@ public final class BrokerConfig {
     }
 
     public static BrokerConfig load(Path file, Map<String, String> overrides) {
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(r);
+        Map<String, String> raw;
+        try {
+            raw = io.fjord.metadata.common.PropertiesFile.read(file, overrides);
         } catch (IOException e) {
             throw new ConfigException("cannot read broker config " + file + ": " + e.getMessage());
         }
-        Map<String, String> raw = new LinkedHashMap<>();
-        p.stringPropertyNames().forEach(k -> raw.put(k, p.getProperty(k).trim()));
-        raw.putAll(overrides);
         return of(raw);
     }
 

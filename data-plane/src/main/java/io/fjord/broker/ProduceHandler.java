@@ -131,8 +131,12 @@ final class ProduceHandler {
             error(r, Errors.codeFor(e), "append to " + key + " failed: " + Errors.messageFor(e));
             return -1;
         }
-        hw.ifPresent(h -> replication.onHighWatermark(key, h));
-        purgatory.onAppend(key);
+        if (hw.isPresent()) {
+            // Wakes every fetch parked on this partition, followers and consumers alike.
+            replication.onHighWatermark(key, hw.getAsLong());
+        } else {
+            purgatory.onAppend(key); // followers have new data to copy; consumers wait for the HW
+        }
         r.setErrorCode(ErrorCode.NONE).setBaseOffset(ar.firstOffset()).setLogAppendTimeMs(ar.logAppendTimeMs())
                 .setLogStartOffset(p.log().logStartOffset());
         return ar.lastOffset();

@@ -65,16 +65,7 @@ class DivergenceIT {
     void returningLeaderTruncatesItsDivergentTail() throws Exception {
         long testStart = System.nanoTime();
         Path dir = work.resolve("cluster");
-        try (LocalClusterHarness cluster = new LocalClusterHarness(dir)) {
-            try {
-                run(cluster);
-            } catch (Throwable t) {
-                System.out.println("FAILED; cluster dir (node logs in */out.log) kept at " + dir + "\n" + cluster.logs());
-                throw t;
-            } finally {
-                cluster.resumeAll();
-            }
-        }
+        ReplicationSupport.withCluster(dir, this::run);
         System.out.println("DivergenceIT total " + ms(testStart) + " ms");
     }
 

@@ -95,14 +95,7 @@ class ReplicationChaosIT {
         Arrays.fill(ackPartition, -1);
         Arrays.fill(ackOffset, -1);
         Path dir = work.resolve("cluster");
-        try (LocalClusterHarness cluster = new LocalClusterHarness(dir)) {
-            try {
-                run(cluster);
-            } catch (Throwable t) {
-                System.out.println("FAILED; cluster dir (node logs in */out.log) kept at " + dir + "\n" + cluster.logs());
-                throw t;
-            }
-        }
+        ReplicationSupport.withCluster(dir, this::run);
         System.out.println("ReplicationChaosIT total " + ms(testStart) + " ms");
     }
 

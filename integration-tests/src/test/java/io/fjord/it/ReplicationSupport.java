@@ -55,6 +55,28 @@ final class ReplicationSupport {
                 + cluster.dir);
     }
 
+    /** A test body that runs against a fresh cluster. */
+    interface ClusterBody {
+        void run(LocalClusterHarness cluster) throws Exception;
+    }
+
+    /**
+     * Runs {@code body} on a cluster in {@code dir}; on failure prints where the node logs are kept
+     * (the test's temp dir survives a failure), and always resumes paused nodes before shutdown.
+     */
+    static void withCluster(Path dir, ClusterBody body) throws Exception {
+        try (LocalClusterHarness cluster = new LocalClusterHarness(dir)) {
+            try {
+                body.run(cluster);
+            } catch (Throwable t) {
+                System.out.println("FAILED; cluster dir (node logs in */out.log) kept at " + dir + "\n" + cluster.logs());
+                throw t;
+            } finally {
+                cluster.resumeAll();
+            }
+        }
+    }
+
     static long ms(long startNanos) {
         return (System.nanoTime() - startNanos) / 1_000_000;
     }

@@ -60,14 +60,7 @@ class StaleLeaderIT {
     void restartedBrokerDoesNotAcknowledgeWritesAsAStaleLeader() throws Exception {
         long testStart = System.nanoTime();
         Path dir = work.resolve("cluster");
-        try (LocalClusterHarness cluster = new LocalClusterHarness(dir)) {
-            try {
-                run(cluster);
-            } catch (Throwable t) {
-                System.out.println("FAILED; cluster dir (node logs in */out.log) kept at " + dir + "\n" + cluster.logs());
-                throw t;
-            }
-        }
+        ReplicationSupport.withCluster(dir, this::run);
         System.out.println("StaleLeaderIT total " + ms(testStart) + " ms");
     }
 
