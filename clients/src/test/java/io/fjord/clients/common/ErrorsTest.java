@@ -106,5 +106,10 @@ class ErrorsTest {
         assertTrue(slow.getMessage().contains("1234 ms (request.timeout.ms)"), slow.getMessage());
         assertFalse(Errors.fromTransport(Status.UNIMPLEMENTED.asRuntimeException(), "Fetch", "b", 1)
                 instanceof RetriableException);
+        // A broker killed mid-call: grpc-java reports UNKNOWN "channel closed"; that is retriable.
+        assertInstanceOf(NetworkException.class, Errors.fromTransport(Status.UNKNOWN.withDescription("channel closed")
+                .asRuntimeException(), "Produce", "b", 1));
+        assertFalse(Errors.fromTransport(Status.UNKNOWN.withDescription("application error").asRuntimeException(), "Produce", "b", 1)
+                instanceof RetriableException);
     }
 }

@@ -154,6 +154,12 @@ public final class Errors {
      * @param target who was called, e.g. "broker 1 (127.0.0.1:9092)"
      * @param timeoutMs the deadline the call had, to name in a timeout message
      */
+    private static boolean connectionDropped(Status status) {
+        String d = status.getDescription();
+        return (d != null && d.toLowerCase(java.util.Locale.ROOT).contains("channel closed"))
+                || status.getCause() instanceof java.io.IOException;
+    }
+
     public static FjordException fromTransport(Throwable t, String context, String target, long timeoutMs) {
         if (t instanceof FjordException fe) {
             return fe;
@@ -175,6 +181,14 @@ public final class Errors {
             case ABORTED:
                 return new NetworkException(context + ": could not reach " + target + " (" + desc + "). Check that"
                         + " the broker is running and that its address (bootstrap.servers, advertised listener) is right.", t);
+            case UNKNOWN:
+                if (connectionDropped(status)) {
+                    // grpc-java reports a connection that closed mid-call (the broker died) as
+                    // UNKNOWN "channel closed": that is a network failure, retriable like UNAVAILABLE.
+                    return new NetworkException(context + ": the connection to " + target + " closed during the call ("
+                            + desc + "); the broker may have stopped. The client retries where its timeouts allow.", t);
+                }
+                return new FjordException(context + " to " + target + " failed (" + desc + ").", t);
             case UNIMPLEMENTED:
                 return new FjordException(context + ": " + target + " does not implement this call (" + desc
                         + "). Is it a Fjord broker of a matching version?", t);
