@@ -52,6 +52,7 @@ final class ReplicaFetchers implements AutoCloseable {
     private volatile boolean running = true;
     private FetcherManager manager;
     private long epochSeen = -1;
+    private long lastStuckCheckMs;
 
     ReplicaFetchers(int nodeId, ReplicationConfig config, Time time, LongSupplier brokerEpoch, IntFunction<Optional<NodeEndpoint>> endpoints) {
         this.nodeId = nodeId;
@@ -106,6 +107,7 @@ final class ReplicaFetchers implements AutoCloseable {
                         manager.setBrokerEpoch(epoch);
                         epochSeen = epoch;
                     }
+                    retryPartitionsAwaitingMetadata();
                     wait = Math.min(wait, manager.pollAll(time.milliseconds()));
                 }
                 if (wait > 0) {
@@ -119,6 +121,32 @@ final class ReplicaFetchers implements AutoCloseable {
                 return;
             } catch (RuntimeException e) {
                 log.error("Replica fetcher loop failed; continuing", e);
+            }
+        }
+    }
+
+    /**
+     * A partition whose leader answered NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH waits for new
+     * metadata. When the answer was transient (the fetch reached the leader just before it applied its
+     * own leadership, or raced a pause) the metadata it waits for has already arrived and nothing new
+     * will come, so after replica.fetch.backoff.ms it fetches again at the epoch it holds; real
+     * leadership changes still arrive as metadata and replace the target.
+     */
+    private void retryPartitionsAwaitingMetadata() {
+        long now = time.milliseconds();
+        if (now - lastStuckCheckMs < config.replicaFetchBackoffMs()) {
+            return;
+        }
+        lastStuckCheckMs = now;
+        for (FetcherDriver d : manager.drivers().values()) {
+            var fetcher = d.fetcher();
+            for (io.fjord.replication.TopicPartition tp : List.copyOf(fetcher.partitions())) {
+                var state = fetcher.state(tp);
+                var log = fetcher.log(tp);
+                if (state.isPresent() && log.isPresent()
+                        && state.get() instanceof io.fjord.replication.follower.FollowerPartitionState.AwaitingMetadata waiting) {
+                    fetcher.addPartition(tp, waiting.leaderEpoch(), log.get());
+                }
             }
         }
     }
