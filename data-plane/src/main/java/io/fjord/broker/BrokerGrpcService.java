@@ -28,7 +28,12 @@ import io.fjord.proto.ProduceResponse;
 import io.fjord.proto.TopicMetadata;
 import io.fjord.storage.LogConfig;
 import io.fjord.storage.TimestampOffset;
+import io.fjord.proto.InitProducerIdRequest;
+import io.fjord.proto.InitProducerIdResponse;
+import io.fjord.proto.ProduceStreamRequest;
+import io.fjord.proto.ProduceStreamResponse;
 import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,9 +63,10 @@ final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
     private final ProduceHandler produce;
     private final FetchPurgatory fetches;
     private final AdminBackend admin;
+    private final ProducerIdManager producerIds;
 
     BrokerGrpcService(BrokerConfig config, ClusterMetadata metadata, ReplicaManager replicas, Leadership leadership,
-                      ProduceHandler produce, FetchPurgatory fetches, AdminBackend admin) {
+                      ProduceHandler produce, FetchPurgatory fetches, AdminBackend admin, ProducerIdManager producerIds) {
         this.config = config;
         this.metadata = metadata;
         this.replicas = replicas;
@@ -68,6 +74,7 @@ final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
         this.produce = produce;
         this.fetches = fetches;
         this.admin = admin;
+        this.producerIds = producerIds;
     }
 
     @Override
@@ -84,6 +91,28 @@ final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
             log.error("Produce failed", e);
             out.onError(Status.INTERNAL.withDescription("Produce failed on broker " + config.nodeId() + ": " + e).asRuntimeException());
         }
+    }
+
+    @Override
+    public StreamObserver<ProduceStreamRequest> produceStream(StreamObserver<ProduceStreamResponse> out) {
+        return new ProduceStream(config, produce, admin, (ServerCallStreamObserver<ProduceStreamResponse>) out);
+    }
+
+    @Override
+    public void initProducerId(InitProducerIdRequest req, StreamObserver<InitProducerIdResponse> out) {
+        unary(out, () -> {
+            InitProducerIdResponse.Builder r = InitProducerIdResponse.newBuilder().setProducerId(-1).setProducerEpoch(-1);
+            if (!req.getTransactionalId().isEmpty()) {
+                return r.setErrorCode(ErrorCode.INVALID_REQUEST).setErrorMessage("transactional.id '" + req.getTransactionalId()
+                        + "': transactions are not supported; unset transactional.id (idempotence works without it)").build();
+            }
+            try {
+                return r.setErrorCode(ErrorCode.NONE).setProducerId(producerIds.nextProducerId()).setProducerEpoch(0).build();
+            } catch (ProducerIdManager.ProducerIdsUnavailableException e) {
+                return r.setErrorCode(ErrorCode.COORDINATOR_NOT_AVAILABLE).setErrorMessage("broker " + config.nodeId()
+                        + " cannot hand out producer ids now: " + e.getMessage() + "; retry").build();
+            }
+        }, "InitProducerId");
     }
 
     @Override

@@ -4,10 +4,14 @@ import io.fjord.metadata.broker.BrokerLifecycleManager;
 import io.fjord.metadata.broker.ControllerClient;
 import io.fjord.metadata.image.ControllerRegistration;
 import io.fjord.metadata.image.MetadataImage;
+import io.fjord.proto.ErrorCode;
 import io.fjord.proto.NodeEndpoint;
+import io.fjord.proto.controller.AllocateProducerIdsRequest;
+import io.fjord.proto.controller.AllocateProducerIdsResponse;
 import io.fjord.storage.StorageException;
 import io.fjord.storage.Time;
 import io.grpc.Server;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import org.slf4j.Logger;
@@ -109,7 +113,10 @@ public final class BrokerServer implements AutoCloseable {
             log.info("Loaded {} partition(s) from {} in {} ms", replicas.all().size(), logDir, (System.nanoTime() - t0) / 1_000_000);
             admin = new TopicAdmin(registry, replicas, config, replication);
         }
-        BrokerGrpcService service = new BrokerGrpcService(config, metadata, replicas, leadership, produce, purgatory, admin);
+        ProducerIdManager producerIds = new ProducerIdManager(config.isClusterMember()
+                ? this::producerIdBlockFromController : new LocalProducerIdBlocks(logDir));
+        BrokerGrpcService service = new BrokerGrpcService(config, metadata, replicas, leadership, produce, purgatory, admin,
+                producerIds);
         HealthStatusManager health = new HealthStatusManager();
 
         server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenerHost(), config.listenerPort()))
@@ -135,6 +142,28 @@ public final class BrokerServer implements AutoCloseable {
         writePortFile(logDir);
         log.info("Fjord broker {} listening on {}:{} (log.dirs={}, {})", config.nodeId(), config.listenerHost(), boundPort, logDir,
                 lifecycle != null ? "controllers " + config.controllerBootstrapServers() : "standalone");
+    }
+
+    /** A block of producer ids written to the metadata log by the active controller. */
+    private ProducerIdManager.Block producerIdBlockFromController() {
+        long epoch = brokerEpoch();
+        if (epoch < 0) {
+            throw new ProducerIdManager.ProducerIdsUnavailableException("broker " + config.nodeId()
+                    + " is not registered with the controllers yet");
+        }
+        AllocateProducerIdsResponse r;
+        try {
+            r = controllerClient.allocateProducerIds(AllocateProducerIdsRequest.newBuilder()
+                    .setBrokerId(config.nodeId()).setBrokerEpoch(epoch).build());
+        } catch (StatusRuntimeException e) {
+            throw new ProducerIdManager.ProducerIdsUnavailableException("no controller allocated producer ids: "
+                    + e.getStatus().getCode() + " " + e.getStatus().getDescription());
+        }
+        if (r.getErrorCode() != ErrorCode.NONE) {
+            throw new ProducerIdManager.ProducerIdsUnavailableException("the controller refused to allocate producer ids: "
+                    + r.getErrorCode() + " " + r.getErrorMessage());
+        }
+        return new ProducerIdManager.Block(r.getProducerIdStart(), r.getProducerIdLen());
     }
 
     private long brokerEpoch() {

@@ -11,6 +11,8 @@ import io.fjord.proto.TopicProduceResponse;
 import io.fjord.replication.TopicPartition;
 import io.fjord.replication.leader.PartitionLeaderState;
 import io.fjord.storage.AppendResult;
+import io.fjord.storage.InvalidProducerEpochException;
+import io.fjord.storage.OutOfOrderSequenceException;
 import io.fjord.wire.BatchValidator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -126,10 +128,20 @@ final class ProduceHandler {
                 ar = p.log().appendAsLeader(buf, leader.leaderEpoch());
                 hw = replication.afterLeaderAppendLocked(p);
             }
+        } catch (OutOfOrderSequenceException | InvalidProducerEpochException e) {
+            error(r, Errors.codeFor(e), e.getMessage()); // the producer's problem, not the broker's: no stack trace
+            return -1;
         } catch (RuntimeException e) {
             log.error("Append to {} failed", key, e);
             error(r, Errors.codeFor(e), "append to " + key + " failed: " + Errors.messageFor(e));
             return -1;
+        }
+        if (ar.duplicate()) {
+            // A retry of a batch this log already holds: answer with where it was written. For acks=all
+            // the caller still waits for the high watermark to pass it, as for the first attempt.
+            r.setErrorCode(ErrorCode.NONE).setBaseOffset(ar.firstOffset()).setLogAppendTimeMs(ar.logAppendTimeMs())
+                    .setLogStartOffset(p.log().logStartOffset());
+            return ar.lastOffset();
         }
         if (hw.isPresent()) {
             // Wakes every fetch parked on this partition, followers and consumers alike.

@@ -91,6 +91,18 @@ record LogSnapshot(List<LogSegment> segments, long logStartOffset, long logEndOf
         return Optional.ofNullable(best);
     }
 
+    /**
+     * Shows {@code visitor} the header of every batch in every segment, oldest first, until it returns
+     * true. Reads headers only (see {@link BatchScanner#findBatch}).
+     */
+    void scanHeaders(BatchScanner.HeaderPredicate visitor) throws IOException {
+        for (LogSegment seg : segments) {
+            if (seg.findBatch(0, seg.sizeInBytes(), visitor) != null) {
+                return;
+            }
+        }
+    }
+
     /** Index of the last segment whose base offset is at most {@code offset} (0 if none). */
     private int floorSegment(long offset) {
         int lo = 0;

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.locks.ReentrantLock;
@@ -49,6 +50,10 @@ import java.util.stream.Stream;
  * fresh snapshot if retention closed a segment under them. A read racing with a truncation of the same
  * range may return batches being removed; truncation only happens above the high watermark, where
  * consumers do not read. Flushes hold a separate lock so that an fsync does not block appends.
+ *
+ * <p>Idempotent producers: a {@link ProducerStateManager}, guarded by the writer lock, refuses
+ * out-of-order and fenced batches and answers a retried batch with its original offsets. It is kept in
+ * memory only and rebuilt from the batch headers of the whole log on open and after a truncation.
  */
 public final class PartitionLog implements Closeable {
     private static final int READ_ATTEMPTS = 3;
@@ -58,6 +63,7 @@ public final class PartitionLog implements Closeable {
     private final LeaderEpochCache epochs;
     private final CheckpointFile logStartCheckpoint;
     private final Flusher flusher;
+    private final ProducerStateManager producers;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile LogConfig config;
     private volatile LogSnapshot state;
@@ -71,6 +77,8 @@ public final class PartitionLog implements Closeable {
         this.logStartCheckpoint = loaded.logStartCheckpoint();
         this.state = new LogSnapshot(loaded.segments(), loaded.logStartOffset(), loaded.logEndOffset());
         this.flusher = new Flusher(time, loaded.logEndOffset()); // loading validated what is there
+        this.producers = new ProducerStateManager(dir.toString(), ProducerStateManager.DEFAULT_PRODUCER_ID_EXPIRATION_MS);
+        rebuildProducerState();
     }
 
     /** Opens the log in {@code dir}, creating it if needed, and recovers after an unclean shutdown. */
@@ -85,7 +93,14 @@ public final class PartitionLog implements Closeable {
      * {@code leaderEpoch} into each header in place (neither is covered by the CRC); with LogAppendTime
      * also sets the timestamp type and max timestamp and recomputes the CRC. Writes the bytes verbatim.
      *
-     * @throws IllegalArgumentException for a malformed buffer or a leader epoch older than the log's latest
+     * <p>A batch with a producer id (which must be alone in the buffer) is checked against the producer
+     * state first: a retry of one of the producer's last 5 batches writes nothing and returns the original
+     * offsets with {@link AppendResult#duplicate()} set.
+     *
+     * @throws IllegalArgumentException for a malformed buffer, a leader epoch older than the log's latest,
+     *     or several batches of which one carries a producer id
+     * @throws InvalidProducerEpochException if the producer epoch is older than the producer's current one
+     * @throws OutOfOrderSequenceException if the batch does not continue the producer's sequence
      */
     public AppendResult appendAsLeader(ByteBuffer validatedBatches, int leaderEpoch) {
         LogConfig c = config;
@@ -93,6 +108,9 @@ public final class PartitionLog implements Closeable {
         if (!v.ok()) {
             throw new IllegalArgumentException("invalid record batches for " + dir + ": " + v.message());
         }
+        int at = validatedBatches.position();
+        boolean idempotent = ProducerStateManager.carriesProducerState(validatedBatches, at);
+        ProducerStateManager.requireOneBatchIfIdempotent(validatedBatches, dir);
         AppendResult result;
         lock.lock();
         try {
@@ -102,18 +120,30 @@ public final class PartitionLog implements Closeable {
                 throw new IllegalArgumentException("leader epoch " + leaderEpoch + " is older than the latest epoch "
                         + latest + " in " + dir);
             }
-            long now = time.milliseconds();
-            long first = state.logEndOffset();
-            long maxTs = BatchStamper.stampAsLeader(validatedBatches, first, leaderEpoch,
-                    c.logAppendTime() ? now : RecordBatchHeader.NO_TIMESTAMP);
-            long last = BatchStamper.lastOffset(validatedBatches);
-            epochs.assign(leaderEpoch, first);
-            append(validatedBatches, first, last, c, now);
-            result = new AppendResult(first, last, c.logAppendTime() ? now : RecordBatchHeader.NO_TIMESTAMP, maxTs,
-                    v.validBytes());
+            ProducerStateManager.CheckResult check = idempotent
+                    ? producers.checkBatch(validatedBatches, at) : ProducerStateManager.CheckResult.OK;
+            if (check.duplicate()) {
+                ProducerStateManager.BatchMetadata o = check.original();
+                result = new AppendResult(o.firstOffset(), o.lastOffset(), RecordBatchHeader.NO_TIMESTAMP, o.maxTimestamp(),
+                        0, true);
+            } else {
+                long now = time.milliseconds();
+                long first = state.logEndOffset();
+                long maxTs = BatchStamper.stampAsLeader(validatedBatches, first, leaderEpoch,
+                        c.logAppendTime() ? now : RecordBatchHeader.NO_TIMESTAMP);
+                long last = BatchStamper.lastOffset(validatedBatches);
+                epochs.assign(leaderEpoch, first);
+                append(validatedBatches, first, last, c, now);
+                if (idempotent) {
+                    producers.updateFromBatch(validatedBatches, at); // offsets and timestamp as stamped
+                }
+                result = new AppendResult(first, last, c.logAppendTime() ? now : RecordBatchHeader.NO_TIMESTAMP, maxTs,
+                        v.validBytes());
+            }
         } finally {
             lock.unlock();
         }
+        // Also for a duplicate: the original's append may not have finished its fsync yet.
         flushIfDue(result.lastOffset() + 1);
         return result;
     }
@@ -145,11 +175,30 @@ public final class PartitionLog implements Closeable {
                 epochs.assign(RecordBatchHeader.partitionLeaderEpoch(batches, at), RecordBatchHeader.baseOffset(batches, at));
             }
             append(batches, first, last, config, time.milliseconds());
+            producers.loadFrom(batches); // no checks: the leader decided, the state only has to follow
         } finally {
             lock.unlock();
         }
         flushIfDue(last + 1);
         return new AppendResult(first, last, RecordBatchHeader.NO_TIMESTAMP, v.maxTimestamp(), v.validBytes());
+    }
+
+    /**
+     * Replays the batch headers of the whole log into empty producer state, then applies expiry. Open and
+     * truncation only: it reads every segment (headers only, in 8 KiB chunks). Writer lock held, or the
+     * constructor.
+     */
+    private void rebuildProducerState() {
+        producers.clear();
+        try {
+            state.scanHeaders((b, at) -> {
+                producers.updateFromBatch(b, at);
+                return false;
+            });
+        } catch (IOException e) {
+            throw new StorageException("cannot rebuild producer state of " + dir + ": " + e.getMessage(), e);
+        }
+        producers.removeExpiredProducers(time.milliseconds());
     }
 
     /** Rolls if needed, writes, publishes the new log end offset. Writer lock held. */
@@ -324,6 +373,8 @@ public final class PartitionLog implements Closeable {
             active.truncateTo(offset);
             active.makeActive(config, time.milliseconds());
             epochs.truncateFromEnd(newEnd);
+            // Truncation is rare and the state has no undo: a retry of a removed batch must be appended.
+            rebuildProducerState();
         } catch (IOException e) {
             throw new StorageException("cannot truncate " + dir + " to offset " + offset + ": " + e.getMessage(), e);
         } finally {
@@ -350,6 +401,7 @@ public final class PartitionLog implements Closeable {
             fresh.makeActive(config, time.milliseconds());
             state = new LogSnapshot(List.of(fresh), offset, offset);
             epochs.clear();
+            producers.clear();
         } catch (IOException e) {
             throw new StorageException("cannot start " + dir + " over at offset " + offset + ": " + e.getMessage(), e);
         } finally {
@@ -369,7 +421,8 @@ public final class PartitionLog implements Closeable {
      * start offset, or, with cleanup.policy delete, past retention.ms or beyond retention.bytes. Only
      * segments entirely below {@code upperBoundOffset} go (pass the high watermark to keep unreplicated
      * data). As in Kafka, an expired active segment is rolled first so it can go too. Advances and
-     * checkpoints the log start offset.
+     * checkpoints the log start offset. Being the periodic task, it also expires idle producers
+     * ({@link #removeExpiredProducers()}); deleted segments do not take their producers' state with them.
      *
      * @return the number of segments deleted
      */
@@ -377,6 +430,7 @@ public final class PartitionLog implements Closeable {
         lock.lock();
         try {
             ensureOpen();
+            producers.removeExpiredProducers(time.milliseconds());
             LogSnapshot s = state;
             List<LogSegment> expired = Retention.expiredSegments(s, upperBoundOffset, config, time.milliseconds());
             if (expired.isEmpty()) {
@@ -394,6 +448,30 @@ public final class PartitionLog implements Closeable {
                 seg.deleteFiles();
             }
             return expired.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Forgets producers whose last batch is producer.id.expiration.ms old (by its timestamp); their next
+     * batch is accepted with any sequence. Returns how many were removed.
+     */
+    public int removeExpiredProducers() {
+        lock.lock();
+        try {
+            ensureOpen();
+            return producers.removeExpiredProducers(time.milliseconds());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A copy of the idempotent-producer state, by producer id, for tests and diagnostics. */
+    public Map<Long, ProducerStateManager.ProducerEntry> producerStateSnapshot() {
+        lock.lock();
+        try {
+            return producers.snapshot();
         } finally {
             lock.unlock();
         }

@@ -43,6 +43,19 @@ final class TestBatches {
         return b;
     }
 
+    /**
+     * An idempotent producer's batch (base offset 0, leader epoch -1, 20 bytes of filler). The producer
+     * fields are covered by the CRC, so it is recomputed after writing them, as a Kafka producer does.
+     */
+    static ByteBuffer idempotent(long producerId, short producerEpoch, int baseSequence, int records, long timestampMs) {
+        ByteBuffer b = batch(0, records, timestampMs, 20, -1);
+        b.putLong(RecordBatchHeader.PRODUCER_ID_OFFSET, producerId);
+        b.putShort(RecordBatchHeader.PRODUCER_EPOCH_OFFSET, producerEpoch);
+        b.putInt(RecordBatchHeader.BASE_SEQUENCE_OFFSET, baseSequence);
+        RecordBatchHeader.updateCrc(b, 0);
+        return b;
+    }
+
     static ByteBuffer concat(ByteBuffer... batches) {
         int total = 0;
         for (ByteBuffer b : batches) {

@@ -157,10 +157,16 @@ class DivergenceIT {
         Awaitility.await("a follower leads partition 0 after broker-" + leader + " is fenced")
                 .atMost(Duration.ofMillis(SESSION_TIMEOUT_MS + 10_000)).pollInterval(Duration.ofMillis(50)).until(() -> {
                     PartitionMetadata m = ReplicationSupport.partition(cluster, followers, TOPIC, 0).orElse(null);
-                    elected.set(m);
-                    return m != null && followers.contains(m.getLeaderId()) && m.getLeaderEpoch() > initial.getLeaderEpoch();
+                    if (m == null || !followers.contains(m.getLeaderId()) || m.getLeaderEpoch() <= initial.getLeaderEpoch()) {
+                        return false;
+                    }
+                    // The new leader's own answer carries its log end only once it has acted on the
+                    // election (its image can run a moment ahead of its replica manager).
+                    PartitionMetadata own = ReplicationSupport.partition(cluster, List.of(m.getLeaderId()), TOPIC, 0).orElse(null);
+                    elected.set(own);
+                    return own != null && own.getLeaderId() == m.getLeaderId() && own.getLogEndOffset() >= 0;
                 });
-        PartitionMetadata newLeader = ReplicationSupport.partition(cluster, List.of(elected.get().getLeaderId()), TOPIC, 0).orElseThrow();
+        PartitionMetadata newLeader = elected.get();
         System.out.println("3. new leader after " + ms(killedAt) + " ms: " + ReplicationSupport.describe(newLeader));
         long common = newLeader.getLogEndOffset();
         assertTrue(common >= BASE && common <= BASE + 1, "test setup: the new leader's log ends at " + common + "; expected the "

@@ -61,6 +61,14 @@ public final class BrokerChannels implements AutoCloseable {
         return BrokerServiceGrpc.newStub(channel(node)).withDeadlineAfter(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * A stub for a long-lived stream, without a deadline (which would end the whole stream): its user
+     * times out each request on the stream itself and cancels the stream when one runs out.
+     */
+    public BrokerServiceGrpc.BrokerServiceStub streamStub(Node node) {
+        return BrokerServiceGrpc.newStub(channel(node));
+    }
+
     public BrokerServiceGrpc.BrokerServiceBlockingStub blockingStub(Node node, long timeoutMs) {
         return BrokerServiceGrpc.newBlockingStub(channel(node))
                 .withDeadlineAfter(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS);

@@ -39,12 +39,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends records to Fjord brokers, as Kafka's KafkaProducer: {@link #send} serializes, picks the
  * partition and appends to a per-partition batch; one background sender thread ships ready batches
- * (one Produce RPC per broker) and completes the futures and callbacks. Thread-safe: share one
+ * (one Produce request per broker, on one stream per broker) and completes the futures and callbacks. Thread-safe: share one
  * instance between threads.
  *
  * <p>Configs are Kafka's (see {@link ProducerConfig}); unknown names are rejected.
- * {@code enable.idempotence} is accepted but not implemented yet: a retried batch may be written twice
- * and retries may reorder records within a partition. Without key, records stick to one partition
+ * With {@code enable.idempotence} (the default) retries write no duplicates and keep each partition's
+ * records in send order, up to 5 requests in flight. Without key, records stick to one partition
  * until a batch is sent (KIP-480); with a key, the partition is murmur2(key) as in Kafka.
  *
  * <p>Failures known before the record is queued (topic not in metadata or no memory within
@@ -114,7 +114,8 @@ public class FjordProducer<K, V> implements AutoCloseable {
         this.partitioner = new Partitioner(new StickyPartitionCache(new Random()));
         this.sender = new Sender(accumulator, metadata, channels, time, new Sender.Settings(config.acks(),
                 requestTimeoutMs, config.getInt(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION), maxRequestSize,
-                config.getInt(ProducerConfig.RETRIES_CONFIG), retryBackoffMs, config.deliveryTimeoutMs()));
+                config.getInt(ProducerConfig.RETRIES_CONFIG), retryBackoffMs, config.deliveryTimeoutMs(),
+                config.idempotenceEnabled()));
         this.ioThread = new Thread(() -> {
             try {
                 sender.run();

@@ -21,10 +21,10 @@ import java.util.Map;
  * The producer's configs: Kafka's names, defaults and meanings. Unknown names are rejected.
  *
  * <ul>
- *   <li>{@code enable.idempotence} (default true) is accepted and has no effect yet: batches carry no
- *       producer id or sequence, so a retried batch may be written twice and retries may reorder.</li>
- *   <li>{@code acks=all} waits for the in-sync replicas once the broker replicates; until then brokers
- *       treat it like acks=1.</li>
+ *   <li>{@code enable.idempotence} (default true): batches carry a producer id and sequences, so the
+ *       leader drops a retried batch it already holds. As in Kafka it needs {@code acks=all},
+ *       {@code retries > 0} and at most 5 requests in flight; when it was not set explicitly and
+ *       those do not hold, it is turned off; when it was set to true, they are errors.</li>
  *   <li>{@code compression.type}: none, gzip, snappy, lz4 or zstd.</li>
  * </ul>
  */
@@ -66,7 +66,8 @@ public final class ProducerConfig extends ClientConfig {
             .define(REQUEST_TIMEOUT_MS_CONFIG, INT, 30000, atLeast(0), "how long one request may take")
             .define(MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, INT, 5, between(1, Integer.MAX_VALUE),
                     "unanswered produce requests per broker")
-            .define(ENABLE_IDEMPOTENCE_CONFIG, BOOLEAN, true, "accepted; not implemented yet")
+            .define(ENABLE_IDEMPOTENCE_CONFIG, BOOLEAN, true,
+                    "the leader drops retried batches it already holds (needs acks=all, retries > 0, in-flight <= 5)")
             .define(METADATA_MAX_AGE_CONFIG, LONG, 300000L, atLeast(0), "refresh metadata at least this often");
 
     public ProducerConfig(Map<?, ?> props) {
@@ -77,6 +78,35 @@ public final class ProducerConfig extends ClientConfig {
             throw new ConfigException("delivery.timeout.ms (" + getInt(DELIVERY_TIMEOUT_MS_CONFIG) + ") should be equal"
                     + " to or larger than linger.ms + request.timeout.ms (" + (linger + request) + ").");
         }
+        if (isGiven(ENABLE_IDEMPOTENCE_CONFIG) && getBoolean(ENABLE_IDEMPOTENCE_CONFIG)) {
+            String conflict = idempotenceConflict();
+            if (conflict != null) {
+                throw new ConfigException("enable.idempotence=true needs " + conflict
+                        + "; change that setting or set enable.idempotence=false.");
+            }
+        }
+    }
+
+    private String idempotenceConflict() {
+        if (acks() != -1) {
+            return "acks=all (got acks=" + getString(ACKS_CONFIG) + ")";
+        }
+        if (getInt(RETRIES_CONFIG) == 0) {
+            return "retries > 0 (got 0)";
+        }
+        if (getInt(MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION) > 5) {
+            return "max.in.flight.requests.per.connection <= 5 (got " + getInt(MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION) + ")";
+        }
+        return null;
+    }
+
+    /**
+     * Whether the producer is idempotent: enable.idempotence (default true) unless, left at its
+     * default, another setting rules it out (acks other than all, retries=0, more than 5 in flight),
+     * as in Kafka.
+     */
+    public boolean idempotenceEnabled() {
+        return getBoolean(ENABLE_IDEMPOTENCE_CONFIG) && idempotenceConflict() == null;
     }
 
     public static ConfigDef configDef() {

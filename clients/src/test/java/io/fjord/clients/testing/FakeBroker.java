@@ -35,7 +35,11 @@ import io.fjord.proto.MetadataResponse;
 import io.fjord.proto.PartitionMetadata;
 import io.fjord.proto.PartitionProduceData;
 import io.fjord.proto.PartitionProduceResponse;
+import io.fjord.proto.InitProducerIdRequest;
+import io.fjord.proto.InitProducerIdResponse;
 import io.fjord.proto.ProduceRequest;
+import io.fjord.proto.ProduceStreamRequest;
+import io.fjord.proto.ProduceStreamResponse;
 import io.fjord.proto.ProduceResponse;
 import io.fjord.proto.TopicMetadata;
 import io.fjord.proto.TopicProduceData;
@@ -95,6 +99,46 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
 
     @Override
     public void produce(ProduceRequest request, StreamObserver<ProduceResponse> obs) {
+        handleProduce(request, r -> reply(obs, r));
+    }
+
+    @Override
+    public StreamObserver<ProduceStreamRequest> produceStream(StreamObserver<ProduceStreamResponse> obs) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(ProduceStreamRequest req) {
+                handleProduce(req.getRequest(), r -> {
+                    if (req.getRequest().getAcks() != 0) {
+                        synchronized (obs) {
+                            obs.onNext(ProduceStreamResponse.newBuilder().setCorrelationId(req.getCorrelationId()).setResponse(r).build());
+                        }
+                    }
+                });
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+                synchronized (obs) {
+                    obs.onCompleted();
+                }
+            }
+        };
+    }
+
+    @Override
+    public void initProducerId(InitProducerIdRequest request, StreamObserver<InitProducerIdResponse> obs) {
+        long id;
+        synchronized (cluster) {
+            id = cluster.nextProducerId++;
+        }
+        reply(obs, InitProducerIdResponse.newBuilder().setErrorCode(ErrorCode.NONE).setProducerId(id).setProducerEpoch(0).build());
+    }
+
+    private void handleProduce(ProduceRequest request, java.util.function.Consumer<ProduceResponse> respond) {
         ProduceResponse.Builder r = ProduceResponse.newBuilder();
         synchronized (cluster) {
             cluster.produceRequests++;
@@ -106,11 +150,11 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
                 r.addTopics(tr);
             }
             if (cluster.holdProduce) {
-                cluster.heldProduces.add(() -> reply(obs, r.build()));
+                cluster.heldProduces.add(() -> respond.accept(r.build()));
                 return;
             }
         }
-        reply(obs, r.build());
+        respond.accept(r.build());
     }
 
     private PartitionProduceResponse append(String topic, PartitionProduceData p) {

@@ -46,6 +46,7 @@ public final class FakeCluster implements AutoCloseable {
     volatile boolean holdProduce;
     final List<Runnable> heldProduces = new ArrayList<>();
     int produceRequests;
+    long nextProducerId = 1000;
 
     public FakeCluster(int brokerCount) throws IOException {
         for (int id = 1; id <= brokerCount; id++) {

@@ -5,6 +5,7 @@ import io.fjord.clients.producer.Callback;
 import io.fjord.wire.CompressionType;
 import io.fjord.wire.Header;
 import io.fjord.wire.RecordBatchBuilder;
+import io.fjord.wire.RecordBatchHeader;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +35,10 @@ public final class ProducerBatch {
     /** The error of the last failed attempt, so an expiry can say why the batch never got through. */
     io.fjord.clients.common.errors.FjordException lastError;
     long lastAttemptMs;
+    /** Idempotence: the producer id, epoch and first sequence stamped into the batch, -1 until stamped. */
+    long producerId = RecordBatchHeader.NO_PRODUCER_ID;
+    short producerEpoch = RecordBatchHeader.NO_PRODUCER_EPOCH;
+    int baseSequence = RecordBatchHeader.NO_SEQUENCE;
 
     ProducerBatch(TopicPartition tp, CompressionType compression, int batchSizeLimit, int reservedBytes, long createdMs) {
         this.tp = tp;
@@ -81,6 +86,31 @@ public final class ProducerBatch {
         return built.asReadOnlyBuffer();
     }
 
+    /**
+     * Stamps the idempotent-producer fields into the built batch and recomputes its CRC (which covers
+     * them). Done when the batch is first sent and again only if the producer id changes: a retry
+     * resends the same bytes, which is what lets the broker recognise it.
+     */
+    void setProducerState(long producerId, short producerEpoch, int baseSequence) {
+        buffer();
+        built.putLong(RecordBatchHeader.PRODUCER_ID_OFFSET, producerId);
+        built.putShort(RecordBatchHeader.PRODUCER_EPOCH_OFFSET, producerEpoch);
+        built.putInt(RecordBatchHeader.BASE_SEQUENCE_OFFSET, baseSequence);
+        RecordBatchHeader.updateCrc(built, 0);
+        this.producerId = producerId;
+        this.producerEpoch = producerEpoch;
+        this.baseSequence = baseSequence;
+    }
+
+    boolean hasSequence() {
+        return baseSequence != RecordBatchHeader.NO_SEQUENCE;
+    }
+
+    /** The sequence of the batch's last record. */
+    int lastSequence() {
+        return baseSequence + recordCount() - 1;
+    }
+
     void await() throws InterruptedException {
         result.await();
     }
@@ -125,6 +155,7 @@ public final class ProducerBatch {
 
     @Override
     public String toString() {
-        return "ProducerBatch(" + tp + ", " + thunks.size() + " records, attempts=" + attempts + ")";
+        return "ProducerBatch(" + tp + ", " + thunks.size() + " records, attempts=" + attempts
+                + (hasSequence() ? ", producerId=" + producerId + ", sequence=" + baseSequence : "") + ")";
     }
 }

@@ -30,9 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * last attempt for a retry), or at once while a flush or close is in progress or send() waits for
  * memory. Time is passed in, never read, so tests drive it.
  *
- * <p>A partition with a batch in flight is muted: none of its batches is ready or drained until the
- * sender unmutes it. gRPC may run concurrent calls of one channel in any order on the broker, so two
- * batches of one partition in flight at once could be written in the opposite order.
+ * <p>Whether a partition's next batch may go now, given what of it is in flight, is the sender's
+ * call ({@link PartitionGate}); the accumulator asks it in {@link #ready} and {@link #drain}.
  *
  * <p>Threading: thread-safe; each deque is guarded by its own monitor.
  */
@@ -42,6 +41,14 @@ public final class RecordAccumulator {
 
     public record ReadyCheckResult(Set<Node> readyNodes, long nextReadyCheckDelayMs, Set<String> unknownLeaderTopics) {}
 
+    /** Decides whether the first queued batch of a partition may be sent to its leader now. */
+    @FunctionalInterface
+    public interface PartitionGate {
+        PartitionGate OPEN = (tp, leader, first) -> true;
+
+        boolean mayDrain(TopicPartition tp, Node leader, ProducerBatch first);
+    }
+
     private final int batchSize;
     private final CompressionType compression;
     private final long lingerMs;
@@ -50,8 +57,6 @@ public final class RecordAccumulator {
     private final ConcurrentMap<TopicPartition, Deque<ProducerBatch>> batches = new ConcurrentHashMap<>();
     private final Set<ProducerBatch> incomplete = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
     private final Map<Integer, Integer> drainIndex = new HashMap<>();
-    /** Partitions with a batch in flight; touched by the sender thread only. */
-    private final Set<TopicPartition> muted = new HashSet<>();
     private final AtomicInteger flushesInProgress = new AtomicInteger();
     private volatile boolean closed;
 
@@ -122,7 +127,7 @@ public final class RecordAccumulator {
     }
 
     /** Which leaders have a batch ready to send, and how long until the next one will be. */
-    public ReadyCheckResult ready(Cluster cluster, long nowMs) {
+    public ReadyCheckResult ready(Cluster cluster, long nowMs, PartitionGate gate) {
         Set<Node> ready = new HashSet<>();
         Set<String> unknownLeaders = new HashSet<>();
         long nextDelay = Long.MAX_VALUE;
@@ -135,15 +140,12 @@ public final class RecordAccumulator {
                 if (first == null) {
                     continue;
                 }
-                if (muted.contains(e.getKey())) {
-                    continue;
-                }
                 Node leader = cluster.leaderFor(e.getKey());
                 if (leader == null) {
                     unknownLeaders.add(e.getKey().topic());
                     continue;
                 }
-                if (ready.contains(leader)) {
+                if (ready.contains(leader) || !gate.mayDrain(e.getKey(), leader, first)) {
                     continue;
                 }
                 boolean backingOff = first.attempts > 0 && nowMs - first.lastAttemptMs < retryBackoffMs;
@@ -165,11 +167,14 @@ public final class RecordAccumulator {
      * Takes at most one batch per partition led by each node, up to {@code maxRequestSize} bytes per
      * node (the first batch always goes, however large), starting each round where the last stopped.
      */
-    public Map<Integer, List<ProducerBatch>> drain(Cluster cluster, Set<Node> nodes, int maxRequestSize, long nowMs) {
+    public Map<Integer, List<ProducerBatch>> drain(Cluster cluster, Set<Node> nodes, int maxRequestSize, long nowMs,
+                                                   PartitionGate gate) {
         Map<Integer, List<TopicPartition>> byLeader = new HashMap<>();
+        Map<Integer, Node> leaders = new HashMap<>();
         for (TopicPartition tp : batches.keySet()) {
             Node leader = cluster.leaderFor(tp);
-            if (leader != null && nodes.contains(leader) && !muted.contains(tp)) {
+            if (leader != null && nodes.contains(leader)) {
+                leaders.put(leader.id(), leader);
                 byLeader.computeIfAbsent(leader.id(), k -> new ArrayList<>()).add(tp);
             }
         }
@@ -184,7 +189,8 @@ public final class RecordAccumulator {
                 Deque<ProducerBatch> dq = batches.get(tps.get((start + i) % tps.size()));
                 synchronized (dq) {
                     ProducerBatch first = dq.peekFirst();
-                    if (first == null || (first.attempts > 0 && nowMs - first.lastAttemptMs < retryBackoffMs)) {
+                    if (first == null || (first.attempts > 0 && nowMs - first.lastAttemptMs < retryBackoffMs)
+                            || !gate.mayDrain(tps.get((start + i) % tps.size()), leaders.get(e.getKey()), first)) {
                         continue;
                     }
                     if (!drained.isEmpty() && size + first.estimatedSizeInBytes() > maxRequestSize) {
@@ -204,15 +210,6 @@ public final class RecordAccumulator {
         return out;
     }
 
-    /** Holds back the partition's next batches until {@link #unmutePartition}; sender thread only. */
-    public void mutePartition(TopicPartition tp) {
-        muted.add(tp);
-    }
-
-    public void unmutePartition(TopicPartition tp) {
-        muted.remove(tp);
-    }
-
     /** Removes and returns batches that waited in the queues longer than delivery.timeout.ms. */
     public List<ProducerBatch> expiredBatches(long deliveryTimeoutMs, long nowMs) {
         List<ProducerBatch> expired = new ArrayList<>();
@@ -226,13 +223,31 @@ public final class RecordAccumulator {
         return expired;
     }
 
-    /** Puts a batch back at the head of its queue for another attempt after retry.backoff.ms. */
+    /**
+     * Puts a batch back at the head of its queue for another attempt after retry.backoff.ms. Several
+     * batches of a partition may come back from one failure, in any order; batches that carry
+     * sequences are kept in sequence order among the retries at the head (Kafka's
+     * insertInSequenceOrder), so they are resent in the order they were first sent.
+     */
     public void reenqueue(ProducerBatch batch, long nowMs) {
         batch.attempts++;
         batch.lastAttemptMs = nowMs;
         Deque<ProducerBatch> dq = batches.computeIfAbsent(batch.tp, k -> new ArrayDeque<>());
         synchronized (dq) {
+            if (!batch.hasSequence() || dq.isEmpty() || !dq.peekFirst().hasSequence()
+                    || dq.peekFirst().producerId != batch.producerId) {
+                dq.addFirst(batch);
+                return;
+            }
+            List<ProducerBatch> head = new ArrayList<>();
+            while (!dq.isEmpty() && dq.peekFirst().hasSequence() && dq.peekFirst().producerId == batch.producerId
+                    && dq.peekFirst().baseSequence < batch.baseSequence) {
+                head.add(dq.pollFirst());
+            }
             dq.addFirst(batch);
+            for (int i = head.size() - 1; i >= 0; i--) {
+                dq.addFirst(head.get(i));
+            }
         }
     }
 

@@ -12,13 +12,14 @@ import io.fjord.clients.internals.Cluster;
 import io.fjord.clients.internals.Metadata;
 import io.fjord.clients.internals.Time;
 import io.fjord.proto.ErrorCode;
+import io.fjord.proto.InitProducerIdRequest;
+import io.fjord.proto.InitProducerIdResponse;
 import io.fjord.proto.PartitionProduceData;
 import io.fjord.proto.PartitionProduceResponse;
 import io.fjord.proto.ProduceRequest;
 import io.fjord.proto.ProduceResponse;
 import io.fjord.proto.TopicProduceData;
 import io.fjord.proto.TopicProduceResponse;
-import io.grpc.stub.StreamObserver;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,16 +32,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The producer's one I/O thread, as Kafka's Sender: drains ready batches into one Produce RPC per
+ * The producer's one I/O thread, as Kafka's Sender: drains ready batches into one Produce request per
  * leader (all its partitions in one request), keeps up to max.in.flight.requests.per.connection
- * RPCs outstanding per broker, and completes, retries or fails batches from the answers.
+ * requests outstanding per broker, and completes, retries or fails batches from the answers.
  *
- * <p>Ordering: at most one batch per partition is in flight (the accumulator mutes the partition
- * until its answer is applied), because gRPC gives no ordering between concurrent calls: two
- * batches of a partition sent back to back could be appended in the opposite order. So records of a
- * partition are written, and their callbacks run, in send order, retries included (stronger than
- * Kafka without idempotence; per-partition throughput is then one batch per round trip, and
- * max.in.flight.requests.per.connection bounds the RPCs per broker over different partitions).
+ * <p>Ordering: requests to a broker travel on one {@link ProduceConnection} (a gRPC stream the broker
+ * reads in order), so several batches of one partition may be in flight and are appended in send
+ * order. A partition's batches all go to one broker at a time ({@link #mayDrain}), at most
+ * max.in.flight.requests.per.connection of them unacknowledged, and a retried batch goes alone, so
+ * retries keep the order too. With idempotence (the default) each batch carries the
+ * producer id and sequences, and the leader drops a retried batch it already holds; without it a
+ * retry may duplicate or, with more than one request in flight, reorder records, as in Kafka.
  *
  * <p>Threading: all state is confined to the sender thread. gRPC answers arrive on gRPC threads and
  * are handed over through a queue, so callbacks run on this thread.
@@ -51,7 +53,7 @@ public final class Sender implements Runnable {
     private static final long MAX_POLL_MS = 1000;
 
     public record Settings(short acks, int requestTimeoutMs, int maxInFlightPerBroker, int maxRequestSize, int retries,
-                           long retryBackoffMs, long deliveryTimeoutMs) {}
+                           long retryBackoffMs, long deliveryTimeoutMs, boolean idempotent) {}
 
     private static final class InFlightBatch {
         final ProducerBatch batch;
@@ -74,6 +76,12 @@ public final class Sender implements Runnable {
     private final Map<Integer, Integer> inFlightPerNode = new HashMap<>();
     private final Map<TopicPartition, ArrayDeque<InFlightBatch>> inFlight = new HashMap<>();
     private final ConcurrentLinkedQueue<Runnable> answers = new ConcurrentLinkedQueue<>();
+    private final Map<Integer, ProduceConnection> connections = new HashMap<>();
+    private final IdempotenceState idempotence = new IdempotenceState();
+    private final RecordAccumulator.PartitionGate gate = this::mayDrain;
+    private long nextProducerIdAttemptMs;
+    /** Why the last InitProducerId failed, so batches that expire waiting for an id can say so. */
+    private FjordException lastInitError;
     private final Object wakeLock = new Object();
     private boolean wakeupPending;
     private volatile boolean running = true;
@@ -100,6 +108,7 @@ public final class Sender implements Runnable {
             accumulator.abortIncompleteBatches(new FjordException("Producer is closed forcefully: the record was not"
                     + " (or not known to be) written."));
         }
+        connections.values().forEach(ProduceConnection::close);
         log.debug("producer sender thread stopped");
     }
 
@@ -118,11 +127,21 @@ public final class Sender implements Runnable {
         while ((answer = answers.poll()) != null) {
             answer.run();
         }
+        for (ProduceConnection c : connections.values()) {
+            c.expire(now);
+        }
+        while ((answer = answers.poll()) != null) {
+            answer.run();
+        }
         for (ProducerBatch b : accumulator.expiredBatches(settings.deliveryTimeoutMs, now)) {
-            accumulator.complete(b, -1, -1, expired(b, now, b.lastError));
+            fail(b, expired(b, now, b.lastError != null ? b.lastError : lastInitError));
         }
         Cluster cluster = metadata.maybeUpdate(now);
-        RecordAccumulator.ReadyCheckResult ready = accumulator.ready(cluster, now);
+        if (settings.idempotent && !idempotence.hasProducerId() && !maybeInitProducerId(now)) {
+            await(Math.min(Math.max(1, nextProducerIdAttemptMs - now), MAX_POLL_MS));
+            return;
+        }
+        RecordAccumulator.ReadyCheckResult ready = accumulator.ready(cluster, now, gate);
         if (!ready.unknownLeaderTopics().isEmpty()) {
             metadata.requestUpdate();
         }
@@ -133,16 +152,73 @@ public final class Sender implements Runnable {
             }
         }
         Map<Integer, List<ProducerBatch>> drained = accumulator.drain(cluster, Set.copyOf(sendable.values()),
-                settings.maxRequestSize, now);
-        drained.forEach((nodeId, batches) -> send(sendable.get(nodeId), batches));
+                settings.maxRequestSize, now, gate);
+        drained.forEach((nodeId, batches) -> send(sendable.get(nodeId), batches, now));
         long pollMs = drained.isEmpty()
                 ? Math.min(ready.nextReadyCheckDelayMs(), metadata.timeToNextUpdateMs(now)) : 0;
+        for (ProduceConnection c : connections.values()) {
+            pollMs = Math.min(pollMs, c.nextTimeoutMs(now));
+        }
         await(Math.min(pollMs, MAX_POLL_MS));
     }
 
-    private void send(Node node, List<ProducerBatch> batches) {
+    /**
+     * Whether a partition's first queued batch may go to {@code leader} now. Never while some of the
+     * partition is in flight to another broker (the two could be appended in either order), and a
+     * retried batch only once nothing of its partition is in flight, so retries go in sequence order.
+     */
+    private boolean mayDrain(TopicPartition tp, Node leader, ProducerBatch first) {
+        ArrayDeque<InFlightBatch> dq = inFlight.get(tp);
+        if (dq == null || dq.isEmpty()) {
+            return true;
+        }
+        if (first.attempts > 0) {
+            return false;
+        }
+        // A batch stays here until its own answer is applied, even when later ones were answered (the
+        // broker may answer a stream's requests out of order). Capping these at the in-flight limit
+        // (at most 5 with idempotence) keeps every unacknowledged batch within the last 5 the leader
+        // remembers per producer, so a retry of any of them is recognised.
+        if (dq.size() >= settings.maxInFlightPerBroker) {
+            return false;
+        }
+        for (InFlightBatch f : dq) {
+            if (f.node.id() != leader.id()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Asks a broker for a producer id (blocking, at most request.timeout.ms); false when none was had. */
+    private boolean maybeInitProducerId(long now) {
+        if (now < nextProducerIdAttemptMs) {
+            return false;
+        }
+        try {
+            InitProducerIdResponse r = metadata.callAnyNode("InitProducerId", now + settings.requestTimeoutMs,
+                    (stub, node) -> stub.initProducerId(InitProducerIdRequest.getDefaultInstance()));
+            if (r.getErrorCode() == ErrorCode.NONE) {
+                idempotence.setProducerId(r.getProducerId(), (short) r.getProducerEpoch());
+                lastInitError = null;
+                log.debug("Idempotent producer got producer id {} epoch {}", r.getProducerId(), r.getProducerEpoch());
+                return true;
+            }
+            lastInitError = Errors.exception(r.getErrorCode(), "InitProducerId (needed by enable.idempotence=true)", r.getErrorMessage());
+        } catch (FjordException e) {
+            lastInitError = e;
+        }
+        log.warn("InitProducerId failed: {}; retrying in {} ms", lastInitError.getMessage(), settings.retryBackoffMs);
+        nextProducerIdAttemptMs = time.milliseconds() + Math.max(1, settings.retryBackoffMs);
+        return false;
+    }
+
+    private void send(Node node, List<ProducerBatch> batches, long now) {
         Map<String, TopicProduceData.Builder> byTopic = new LinkedHashMap<>();
         for (ProducerBatch b : batches) {
+            if (settings.idempotent) {
+                idempotence.stamp(b);
+            }
             byTopic.computeIfAbsent(b.tp.topic(), t -> TopicProduceData.newBuilder().setTopic(t))
                     .addPartitions(PartitionProduceData.newBuilder().setPartition(b.tp.partition())
                             .setRecords(UnsafeByteOperations.unsafeWrap(b.buffer())));
@@ -150,10 +226,8 @@ public final class Sender implements Runnable {
         ProduceRequest.Builder request = ProduceRequest.newBuilder().setAcks(settings.acks)
                 .setTimeoutMs(settings.requestTimeoutMs);
         byTopic.values().forEach(request::addTopics);
-        inFlightPerNode.merge(node.id(), 1, Integer::sum);
         Map<TopicPartition, InFlightBatch> tracked = new HashMap<>();
         for (ProducerBatch b : batches) {
-            accumulator.mutePartition(b.tp);
             if (settings.acks == 0) {
                 accumulator.complete(b, -1, -1, null); // acks=0: done once handed to the transport, as Kafka
             } else {
@@ -162,30 +236,12 @@ public final class Sender implements Runnable {
                 tracked.put(b.tp, f);
             }
         }
-        StreamObserver<ProduceResponse> observer = new StreamObserver<>() {
-            private ProduceResponse response;
-
-            @Override
-            public void onNext(ProduceResponse value) {
-                response = value;
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                handOver(() -> onAnswer(node, batches, tracked, null, t));
-            }
-
-            @Override
-            public void onCompleted() {
-                ProduceResponse r = response;
-                handOver(() -> onAnswer(node, batches, tracked, r, null));
-            }
-        };
-        try {
-            channels.asyncStub(node, settings.requestTimeoutMs).produce(request.build(), observer);
-        } catch (RuntimeException e) {
-            observer.onError(e);
+        ProduceConnection connection = connections.computeIfAbsent(node.id(),
+                id -> new ProduceConnection(node, channels, this::handOver, settings.requestTimeoutMs));
+        if (settings.acks != 0) {
+            inFlightPerNode.merge(node.id(), 1, Integer::sum);
         }
+        connection.send(request.build(), now, (response, error) -> onAnswer(node, tracked, response, error));
     }
 
     private void handOver(Runnable r) {
@@ -193,13 +249,8 @@ public final class Sender implements Runnable {
         wakeup();
     }
 
-    private void onAnswer(Node node, List<ProducerBatch> batches, Map<TopicPartition, InFlightBatch> tracked,
-                          ProduceResponse response, Throwable error) {
+    private void onAnswer(Node node, Map<TopicPartition, InFlightBatch> tracked, ProduceResponse response, Throwable error) {
         inFlightPerNode.merge(node.id(), -1, Integer::sum);
-        if (settings.acks == 0) {
-            batches.forEach(b -> accumulator.unmutePartition(b.tp));
-            return;
-        }
         if (error != null) {
             log.debug("Produce request to {} failed: {}", node, error.toString());
             metadata.requestUpdate();
@@ -228,7 +279,6 @@ public final class Sender implements Runnable {
             ArrayDeque<InFlightBatch> dq = inFlight.get(tp);
             while (dq != null && !dq.isEmpty() && dq.peekFirst().answered) {
                 apply(dq.pollFirst(), now);
-                accumulator.unmutePartition(tp);
             }
             if (dq != null && dq.isEmpty()) {
                 inFlight.remove(tp);
@@ -250,13 +300,23 @@ public final class Sender implements Runnable {
         PartitionProduceResponse p = f.answer;
         ErrorCode code = p.getErrorCode();
         if (code == ErrorCode.NONE) {
+            if (settings.idempotent) {
+                idempotence.acknowledged(batch);
+            }
             accumulator.complete(batch, p.getBaseOffset(), p.getLogAppendTimeMs(), null);
             return;
         }
         if (Errors.needsMetadataRefresh(code)) {
             metadata.updateLeader(batch.tp, p.hasCurrentLeader() ? p.getCurrentLeader() : null);
         }
-        retryOrFail(batch, Errors.isRetriable(code), Errors.exception(code, context, p.getErrorMessage()), now);
+        FjordException e = Errors.exception(code, context, p.getErrorMessage());
+        if (code == ErrorCode.OUT_OF_ORDER_SEQUENCE && settings.idempotent && !idempotence.isNextExpected(batch)) {
+            // An earlier batch of the partition is not acknowledged yet (it failed on its way and is
+            // being retried), or the batch belongs to a producer id given up since: resend after it.
+            retryOrFail(batch, true, e, now);
+            return;
+        }
+        retryOrFail(batch, Errors.isRetriable(code), e, now);
     }
 
     private void retryOrFail(ProducerBatch batch, boolean retriable, FjordException error, long now) {
@@ -267,7 +327,20 @@ public final class Sender implements Runnable {
             accumulator.reenqueue(batch, now);
             return;
         }
-        accumulator.complete(batch, -1, -1, retriable && timedOut ? expired(batch, now, error) : error);
+        fail(batch, retriable && timedOut ? expired(batch, now, error) : error);
+    }
+
+    /**
+     * Fails a batch for good. If it had sequences, the leader will never see them, and would refuse
+     * every later batch of the partition as out of order: take a new producer id (see IdempotenceState).
+     */
+    private void fail(ProducerBatch batch, FjordException error) {
+        if (settings.idempotent && batch.hasSequence() && batch.producerId == idempotence.producerId()) {
+            log.warn("Batch {} failed for good ({}); taking a new producer id so later batches are not refused",
+                    batch, error.getMessage());
+            idempotence.reset();
+        }
+        accumulator.complete(batch, -1, -1, error);
     }
 
     private TimeoutException expired(ProducerBatch b, long now, FjordException last) {

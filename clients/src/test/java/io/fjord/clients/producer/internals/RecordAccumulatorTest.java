@@ -23,6 +23,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RecordAccumulatorTest {
+    private static final RecordAccumulator.PartitionGate GATE = RecordAccumulator.PartitionGate.OPEN;
     private static final String TOPIC = "t";
     private static final TopicPartition TP0 = new TopicPartition(TOPIC, 0);
     private static final byte[] VALUE = new byte[100];
@@ -53,16 +54,16 @@ class RecordAccumulatorTest {
         }
         assertTrue(r.batchIsFull(), "a second batch makes the first one ready");
         assertTrue(records > 5 && records < 10, "about 1024 / ~110 bytes per record, was " + records);
-        assertTrue(acc.ready(cluster, time.milliseconds()).readyNodes().contains(leader), "full batches do not linger");
+        assertTrue(acc.ready(cluster, time.milliseconds(), GATE).readyNodes().contains(leader), "full batches do not linger");
 
-        List<ProducerBatch> drained = acc.drain(cluster, Set.of(leader), 1 << 20, time.milliseconds()).get(1);
+        List<ProducerBatch> drained = acc.drain(cluster, Set.of(leader), 1 << 20, time.milliseconds(), GATE).get(1);
         assertEquals(1, drained.size(), "at most one batch per partition per request");
         assertEquals(records, drained.get(0).recordCount());
         assertTrue(drained.get(0).estimatedSizeInBytes() <= 1024);
         ByteBuffer bytes = drained.get(0).buffer();
         assertEquals(records, RecordBatch.batches(bytes).iterator().next().records().size());
 
-        ReadyCheckResult later = acc.ready(cluster, time.milliseconds());
+        ReadyCheckResult later = acc.ready(cluster, time.milliseconds(), GATE);
         assertTrue(later.readyNodes().isEmpty(), "the second, not full batch waits for linger.ms");
         assertEquals(10_000, later.nextReadyCheckDelayMs());
     }
@@ -71,36 +72,36 @@ class RecordAccumulatorTest {
     void batchBecomesReadyExactlyWhenLingerElapses() {
         RecordAccumulator acc = accumulator(16384, 100);
         append(acc, TP0);
-        ReadyCheckResult r = acc.ready(cluster, time.milliseconds());
+        ReadyCheckResult r = acc.ready(cluster, time.milliseconds(), GATE);
         assertTrue(r.readyNodes().isEmpty());
         assertEquals(100, r.nextReadyCheckDelayMs());
         time.sleep(99);
-        r = acc.ready(cluster, time.milliseconds());
+        r = acc.ready(cluster, time.milliseconds(), GATE);
         assertTrue(r.readyNodes().isEmpty());
         assertEquals(1, r.nextReadyCheckDelayMs());
         time.sleep(1);
-        assertEquals(Set.of(leader), acc.ready(cluster, time.milliseconds()).readyNodes());
+        assertEquals(Set.of(leader), acc.ready(cluster, time.milliseconds(), GATE).readyNodes());
     }
 
     @Test
     void lingerZeroSendsAtOnce() {
         RecordAccumulator acc = accumulator(16384, 0);
         append(acc, TP0);
-        assertEquals(Set.of(leader), acc.ready(cluster, time.milliseconds()).readyNodes());
+        assertEquals(Set.of(leader), acc.ready(cluster, time.milliseconds(), GATE).readyNodes());
     }
 
     @Test
     void flushAndCloseMakeLingeringBatchesReady() {
         RecordAccumulator acc = accumulator(16384, 60_000);
         append(acc, TP0);
-        assertTrue(acc.ready(cluster, time.milliseconds()).readyNodes().isEmpty());
+        assertTrue(acc.ready(cluster, time.milliseconds(), GATE).readyNodes().isEmpty());
         acc.beginFlush();
-        assertEquals(Set.of(leader), acc.ready(cluster, time.milliseconds()).readyNodes());
+        assertEquals(Set.of(leader), acc.ready(cluster, time.milliseconds(), GATE).readyNodes());
 
         RecordAccumulator closing = accumulator(16384, 60_000);
         append(closing, TP0);
         closing.close();
-        assertEquals(Set.of(leader), closing.ready(cluster, time.milliseconds()).readyNodes());
+        assertEquals(Set.of(leader), closing.ready(cluster, time.milliseconds(), GATE).readyNodes());
     }
 
     @Test
@@ -116,10 +117,10 @@ class RecordAccumulatorTest {
             sample.append(time.milliseconds(), null, VALUE, null);
         }
         int batchBytes = sample.estimatedSizeInBytes();
-        Map<Integer, List<ProducerBatch>> first = acc.drain(cluster, Set.of(leader), 2 * batchBytes + 10, time.milliseconds());
+        Map<Integer, List<ProducerBatch>> first = acc.drain(cluster, Set.of(leader), 2 * batchBytes + 10, time.milliseconds(), GATE);
         List<Integer> firstPartitions = first.get(1).stream().map(b -> b.tp.partition()).toList();
         assertEquals(List.of(0, 1), firstPartitions);
-        Map<Integer, List<ProducerBatch>> second = acc.drain(cluster, Set.of(leader), 10, time.milliseconds());
+        Map<Integer, List<ProducerBatch>> second = acc.drain(cluster, Set.of(leader), 10, time.milliseconds(), GATE);
         assertEquals(1, second.get(1).size(), "the first batch always goes, however small the limit");
         assertEquals(2, second.get(1).get(0).tp.partition());
         assertFalse(acc.hasUndrained());
@@ -129,30 +130,55 @@ class RecordAccumulatorTest {
     void retriedBatchWaitsForRetryBackoff() {
         RecordAccumulator acc = accumulator(16384, 0);
         append(acc, TP0);
-        ProducerBatch batch = acc.drain(cluster, Set.of(leader), 1 << 20, time.milliseconds()).get(1).get(0);
+        ProducerBatch batch = acc.drain(cluster, Set.of(leader), 1 << 20, time.milliseconds(), GATE).get(1).get(0);
         acc.reenqueue(batch, time.milliseconds());
-        ReadyCheckResult r = acc.ready(cluster, time.milliseconds());
+        ReadyCheckResult r = acc.ready(cluster, time.milliseconds(), GATE);
         assertTrue(r.readyNodes().isEmpty());
         assertEquals(100, r.nextReadyCheckDelayMs());
-        assertTrue(acc.drain(cluster, Set.of(leader), 1 << 20, time.milliseconds()).isEmpty());
+        assertTrue(acc.drain(cluster, Set.of(leader), 1 << 20, time.milliseconds(), GATE).isEmpty());
         time.sleep(100);
-        assertEquals(Set.of(leader), acc.ready(cluster, time.milliseconds()).readyNodes());
+        assertEquals(Set.of(leader), acc.ready(cluster, time.milliseconds(), GATE).readyNodes());
         assertEquals(1, batch.attempts);
     }
 
     @Test
-    void mutedPartitionIsNeitherReadyNorDrainedUntilUnmuted() {
+    void gatedPartitionIsNeitherReadyNorDrainedUntilTheGateOpens() {
         RecordAccumulator acc = accumulator(16384, 0);
         append(acc, TP0);
         append(acc, new TopicPartition(TOPIC, 1));
-        acc.mutePartition(TP0);
-        assertEquals(Set.of(leader), acc.ready(cluster, time.milliseconds()).readyNodes(), "partition 1 is ready");
-        List<ProducerBatch> drained = acc.drain(cluster, Set.of(leader), 1 << 20, time.milliseconds()).get(1);
+        java.util.Set<TopicPartition> closed = new java.util.HashSet<>(Set.of(TP0));
+        RecordAccumulator.PartitionGate gate = (tp, node, first) -> !closed.contains(tp);
+        assertEquals(Set.of(leader), acc.ready(cluster, time.milliseconds(), gate).readyNodes(), "partition 1 is ready");
+        List<ProducerBatch> drained = acc.drain(cluster, Set.of(leader), 1 << 20, time.milliseconds(), gate).get(1);
         assertEquals(List.of(1), drained.stream().map(b -> b.tp.partition()).toList());
-        assertTrue(acc.ready(cluster, time.milliseconds()).readyNodes().isEmpty(), "only the muted partition is left");
-        acc.unmutePartition(TP0);
-        assertEquals(List.of(0), acc.drain(cluster, Set.of(leader), 1 << 20, time.milliseconds()).get(1).stream()
+        assertTrue(acc.ready(cluster, time.milliseconds(), gate).readyNodes().isEmpty(), "only the gated partition is left");
+        closed.clear();
+        assertEquals(List.of(0), acc.drain(cluster, Set.of(leader), 1 << 20, time.milliseconds(), gate).get(1).stream()
                 .map(b -> b.tp.partition()).toList());
+    }
+
+    @Test
+    void retriedBatchesGoBackInSequenceOrder() {
+        RecordAccumulator acc = accumulator(16384, 0);
+        List<ProducerBatch> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            append(acc, TP0);
+            ProducerBatch b = acc.drain(cluster, Set.of(leader), 1 << 20, time.milliseconds(), GATE).get(1).get(0);
+            b.setProducerState(7, (short) 0, i * 10);
+            sent.add(b);
+        }
+        append(acc, TP0); // a new batch, never sent, queued behind the retries
+        // answers come back out of order: 2, 0, 1
+        acc.reenqueue(sent.get(2), time.milliseconds());
+        acc.reenqueue(sent.get(0), time.milliseconds());
+        acc.reenqueue(sent.get(1), time.milliseconds());
+        time.sleep(1_000);
+        List<Integer> order = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ProducerBatch b = acc.drain(cluster, Set.of(leader), 1 << 20, time.milliseconds(), GATE).get(1).get(0);
+            order.add(b.baseSequence);
+        }
+        assertEquals(List.of(0, 10, 20, -1), order, "retries in sequence order, then the new batch");
     }
 
     @Test
@@ -181,7 +207,7 @@ class RecordAccumulatorTest {
         Cluster leaderless = TestClusters.cluster(TOPIC, 1, -1);
         RecordAccumulator acc = accumulator(16384, 0);
         append(acc, TP0);
-        ReadyCheckResult r = acc.ready(leaderless, time.milliseconds());
+        ReadyCheckResult r = acc.ready(leaderless, time.milliseconds(), GATE);
         assertTrue(r.readyNodes().isEmpty());
         assertEquals(Set.of(TOPIC), r.unknownLeaderTopics());
     }
@@ -196,7 +222,7 @@ class RecordAccumulatorTest {
                     time.milliseconds()).future());
         }
         assertTrue(pool.availableMemory() < 1 << 20);
-        ProducerBatch batch = acc.drain(cluster, Set.of(leader), 1 << 20, time.milliseconds()).get(1).get(0);
+        ProducerBatch batch = acc.drain(cluster, Set.of(leader), 1 << 20, time.milliseconds(), GATE).get(1).get(0);
         acc.complete(batch, 100, -1, null);
         assertEquals(List.of(100L, 101L, 102L), seen.stream().map(RecordMetadata::offset).toList());
         assertEquals(5001, futures.get(1).get().timestamp());

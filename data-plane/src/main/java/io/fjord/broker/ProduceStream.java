@@ -1,0 +1,99 @@
+package io.fjord.broker;
+
+import io.fjord.proto.ProduceResponse;
+import io.fjord.proto.ProduceStreamRequest;
+import io.fjord.proto.ProduceStreamResponse;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client's ProduceStream call. gRPC delivers a stream's messages one at a time in the order sent,
+ * and {@link ProduceHandler#handle} appends before it returns, so requests are appended in send
+ * order: what lets a producer keep several batches of one partition in flight. Answers (acks=all ones
+ * complete later, on other threads) go back tagged with the request's correlation id; acks=0
+ * requests get none. When the client half-closes, the stream completes once every answer is out.
+ *
+ * <p>Threading: onNext/onCompleted/onError come serialised from gRPC; answers from any thread, so the
+ * outgoing side is guarded by this object's monitor.
+ */
+final class ProduceStream implements StreamObserver<ProduceStreamRequest> {
+    private static final Logger log = LoggerFactory.getLogger(ProduceStream.class);
+
+    private final BrokerConfig config;
+    private final ProduceHandler produce;
+    private final AdminBackend admin;
+    private final ServerCallStreamObserver<ProduceStreamResponse> out;
+    private int pendingAnswers;
+    private boolean halfClosed;
+    private boolean finished;
+
+    ProduceStream(BrokerConfig config, ProduceHandler produce, AdminBackend admin, ServerCallStreamObserver<ProduceStreamResponse> out) {
+        this.config = config;
+        this.produce = produce;
+        this.admin = admin;
+        this.out = out;
+    }
+
+    @Override
+    public void onNext(ProduceStreamRequest req) {
+        if (config.autoCreateTopics()) {
+            req.getRequest().getTopicsList().forEach(t -> admin.autoCreate(t.getTopic()));
+        }
+        boolean answered = req.getRequest().getAcks() != 0;
+        if (answered) {
+            synchronized (this) {
+                pendingAnswers++;
+            }
+        }
+        long correlationId = req.getCorrelationId();
+        try {
+            produce.handle(req.getRequest(), resp -> {
+                if (answered) {
+                    answer(correlationId, resp);
+                }
+            });
+        } catch (RuntimeException e) {
+            log.error("Produce failed", e);
+            fail(Status.INTERNAL.withDescription("Produce failed on broker " + config.nodeId() + ": " + e));
+        }
+    }
+
+    private synchronized void answer(long correlationId, ProduceResponse resp) {
+        pendingAnswers--;
+        if (finished || out.isCancelled()) {
+            return;
+        }
+        out.onNext(ProduceStreamResponse.newBuilder().setCorrelationId(correlationId).setResponse(resp).build());
+        maybeComplete();
+    }
+
+    private synchronized void fail(Status status) {
+        if (!finished) {
+            finished = true;
+            out.onError(status.asRuntimeException());
+        }
+    }
+
+    private void maybeComplete() {
+        if (halfClosed && pendingAnswers == 0 && !finished) {
+            finished = true;
+            out.onCompleted();
+        }
+    }
+
+    @Override
+    public synchronized void onError(Throwable t) {
+        // The client cancelled or went away: answers still pending are dropped.
+        finished = true;
+        log.debug("Produce stream ended by the client: {}", t.toString());
+    }
+
+    @Override
+    public synchronized void onCompleted() {
+        halfClosed = true;
+        maybeComplete();
+    }
+}

@@ -1,0 +1,205 @@
+package io.fjord.clients.producer;
+
+import io.fjord.broker.BrokerConfig;
+import io.fjord.broker.BrokerServer;
+import io.fjord.clients.admin.FjordAdmin;
+import io.fjord.clients.admin.NewTopic;
+import io.fjord.clients.common.TopicPartition;
+import io.fjord.clients.common.serialization.StringDeserializer;
+import io.fjord.clients.common.serialization.StringSerializer;
+import io.fjord.clients.consumer.ConsumerRecord;
+import io.fjord.clients.consumer.FjordConsumer;
+import io.fjord.clients.internals.BrokerChannels;
+import io.fjord.clients.internals.Time;
+import io.fjord.proto.BrokerServiceGrpc;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Issue 5's idempotence claim against a real broker in this JVM: the producer's channel drops some
+ * Produce answers after the broker appended (and committed) the batch, so the producer times the
+ * request out and sends the batch again. With idempotence the broker recognises the retry and the
+ * partition holds every record once, in send order; without it the same run writes duplicates,
+ * which shows the check can fail.
+ */
+class IdempotentRetryTest {
+    private static final String TOPIC = "idem";
+    private static final int RECORDS = 3_000;
+    private static final int DROPS = 4;
+
+    @TempDir
+    Path dir;
+    private BrokerServer broker;
+    private String bootstrap;
+
+    @BeforeEach
+    void start() throws Exception {
+        broker = new BrokerServer(BrokerConfig.of(Map.of("listeners", "127.0.0.1:0", "log.dirs", dir.toString())),
+                io.fjord.storage.Time.SYSTEM);
+        broker.start();
+        bootstrap = "127.0.0.1:" + broker.port();
+        try (FjordAdmin admin = FjordAdmin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1)));
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        broker.close();
+    }
+
+    @ParameterizedTest(name = "enable.idempotence={0}")
+    @ValueSource(booleans = {true, false})
+    void droppedAnswersAreRetriedWithoutDuplicatesOnlyWhenIdempotent(boolean idempotent) throws Exception {
+        AtomicInteger answers = new AtomicInteger();
+        AtomicInteger dropped = new AtomicInteger();
+        // Drops the 3rd, 10th, 17th ... answer on the produce stream, DROPS in all.
+        DroppingInterceptor interceptor = new DroppingInterceptor(() -> {
+            int n = answers.incrementAndGet();
+            return n % 7 == 3 && dropped.incrementAndGet() <= DROPS;
+        });
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("bootstrap.servers", bootstrap);
+        props.put("enable.idempotence", Boolean.toString(idempotent));
+        props.put("acks", "all");
+        props.put("batch.size", "2048");
+        props.put("linger.ms", "2");
+        props.put("max.in.flight.requests.per.connection", "5");
+        props.put("request.timeout.ms", "1000");
+        props.put("delivery.timeout.ms", "60000");
+        props.put("retry.backoff.ms", "10");
+        BrokerChannels.ChannelFactory factory = (host, port) -> new InterceptedChannel(BrokerChannels.PLAINTEXT.create(host, port), interceptor);
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        try (FjordProducer<String, String> producer = new FjordProducer<>(new ProducerConfig(props), new StringSerializer(),
+                new StringSerializer(), factory, Time.SYSTEM)) {
+            for (int i = 0; i < RECORDS; i++) {
+                acks.add(producer.send(new ProducerRecord<>(TOPIC, 0, null, "v-" + i)));
+            }
+            producer.flush();
+        }
+        for (int i = 0; i < RECORDS; i++) {
+            acks.get(i).get(30, TimeUnit.SECONDS); // every record acknowledged
+        }
+        assertTrue(dropped.get() >= DROPS, "the test dropped " + dropped.get() + " answers; it needs " + DROPS + " to prove anything");
+
+        List<String> values = readAll();
+        Map<String, Integer> counts = new HashMap<>();
+        values.forEach(v -> counts.merge(v, 1, Integer::sum));
+        long duplicates = values.size() - counts.size();
+        System.out.println("enable.idempotence=" + idempotent + ": " + dropped.get() + " answers dropped, " + values.size()
+                + " records in the log for " + RECORDS + " sent, " + duplicates + " duplicate(s)");
+        assertEquals(RECORDS, counts.size(), "every value is in the log");
+        if (idempotent) {
+            assertEquals(0, duplicates, "no retried batch was written twice");
+            for (int i = 0; i < RECORDS; i++) {
+                if (!values.get(i).equals("v-" + i)) {
+                    fail("offset " + i + " holds " + values.get(i) + ", expected v-" + i + ": records out of send order");
+                }
+            }
+        } else {
+            assertTrue(duplicates > 0, "without idempotence a retried batch whose answer was lost is written again");
+        }
+    }
+
+    private List<String> readAll() {
+        TopicPartition tp = new TopicPartition(TOPIC, 0);
+        List<String> out = new ArrayList<>();
+        try (FjordConsumer<String, String> c = new FjordConsumer<>(Map.of("bootstrap.servers", bootstrap, "auto.offset.reset", "earliest"),
+                new StringDeserializer(), new StringDeserializer())) {
+            c.assign(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (out.size() < end && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                    assertEquals(out.size(), r.offset(), "offsets are dense");
+                    out.add(r.value());
+                }
+            }
+            assertEquals(end, out.size(), "read the whole log");
+        }
+        return out;
+    }
+
+    /** Swallows chosen answers of the ProduceStream call, as if lost on the way back. */
+    private static final class DroppingInterceptor implements ClientInterceptor {
+        private final java.util.function.BooleanSupplier drop;
+
+        DroppingInterceptor(java.util.function.BooleanSupplier drop) {
+            this.drop = drop;
+        }
+
+        @Override
+        public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
+            ClientCall<Q, A> call = next.newCall(method, options);
+            if (!method.getFullMethodName().equals(BrokerServiceGrpc.getProduceStreamMethod().getFullMethodName())) {
+                return call;
+            }
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
+                @Override
+                public void start(Listener<A> listener, Metadata headers) {
+                    super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                        @Override
+                        public void onMessage(A message) {
+                            if (drop.getAsBoolean()) {
+                                request(1); // keep the flow going as if the message had been consumed
+                                return;
+                            }
+                            super.onMessage(message);
+                        }
+                    }, headers);
+                }
+            };
+        }
+    }
+
+    /** A ManagedChannel whose calls pass through an interceptor; lifecycle goes to the real channel. */
+    private static final class InterceptedChannel extends ManagedChannel {
+        private final ManagedChannel delegate;
+        private final Channel intercepted;
+
+        InterceptedChannel(ManagedChannel delegate, ClientInterceptor interceptor) {
+            this.delegate = delegate;
+            this.intercepted = ClientInterceptors.intercept(delegate, interceptor);
+        }
+
+        @Override public ManagedChannel shutdown() { delegate.shutdown(); return this; }
+        @Override public boolean isShutdown() { return delegate.isShutdown(); }
+        @Override public boolean isTerminated() { return delegate.isTerminated(); }
+        @Override public ManagedChannel shutdownNow() { delegate.shutdownNow(); return this; }
+        @Override public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+            return delegate.awaitTermination(timeout, unit);
+        }
+        @Override public <Q, A> ClientCall<Q, A> newCall(MethodDescriptor<Q, A> method, CallOptions options) {
+            return intercepted.newCall(method, options);
+        }
+        @Override public String authority() { return delegate.authority(); }
+    }
+}
