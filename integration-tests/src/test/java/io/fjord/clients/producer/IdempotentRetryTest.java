@@ -11,17 +11,6 @@ import io.fjord.clients.consumer.ConsumerRecord;
 import io.fjord.clients.consumer.FjordConsumer;
 import io.fjord.clients.internals.BrokerChannels;
 import io.fjord.clients.internals.Time;
-import io.fjord.proto.BrokerServiceGrpc;
-import io.grpc.CallOptions;
-import io.grpc.Channel;
-import io.grpc.ClientCall;
-import io.grpc.ClientInterceptor;
-import io.grpc.ClientInterceptors;
-import io.grpc.ForwardingClientCall;
-import io.grpc.ForwardingClientCallListener;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,7 +71,7 @@ class IdempotentRetryTest {
         AtomicInteger answers = new AtomicInteger();
         AtomicInteger dropped = new AtomicInteger();
         // Drops the 3rd, 10th, 17th ... answer on the produce stream, DROPS in all.
-        DroppingInterceptor interceptor = new DroppingInterceptor(() -> {
+        AnswerFilter.Interceptor interceptor = new AnswerFilter.Interceptor(() -> {
             int n = answers.incrementAndGet();
             return n % 7 == 3 && dropped.incrementAndGet() <= DROPS;
         });
@@ -96,7 +85,7 @@ class IdempotentRetryTest {
         props.put("request.timeout.ms", "1000");
         props.put("delivery.timeout.ms", "60000");
         props.put("retry.backoff.ms", "10");
-        BrokerChannels.ChannelFactory factory = (host, port) -> new InterceptedChannel(BrokerChannels.PLAINTEXT.create(host, port), interceptor);
+        BrokerChannels.ChannelFactory factory = (host, port) -> new AnswerFilter.InterceptedChannel(BrokerChannels.PLAINTEXT.create(host, port), interceptor);
         List<Future<RecordMetadata>> acks = new ArrayList<>();
         try (FjordProducer<String, String> producer = new FjordProducer<>(new ProducerConfig(props), new StringSerializer(),
                 new StringSerializer(), factory, Time.SYSTEM)) {
@@ -146,60 +135,5 @@ class IdempotentRetryTest {
             assertEquals(end, out.size(), "read the whole log");
         }
         return out;
-    }
-
-    /** Swallows chosen answers of the ProduceStream call, as if lost on the way back. */
-    private static final class DroppingInterceptor implements ClientInterceptor {
-        private final java.util.function.BooleanSupplier drop;
-
-        DroppingInterceptor(java.util.function.BooleanSupplier drop) {
-            this.drop = drop;
-        }
-
-        @Override
-        public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
-            ClientCall<Q, A> call = next.newCall(method, options);
-            if (!method.getFullMethodName().equals(BrokerServiceGrpc.getProduceStreamMethod().getFullMethodName())) {
-                return call;
-            }
-            return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
-                @Override
-                public void start(Listener<A> listener, Metadata headers) {
-                    super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-                        @Override
-                        public void onMessage(A message) {
-                            if (drop.getAsBoolean()) {
-                                request(1); // keep the flow going as if the message had been consumed
-                                return;
-                            }
-                            super.onMessage(message);
-                        }
-                    }, headers);
-                }
-            };
-        }
-    }
-
-    /** A ManagedChannel whose calls pass through an interceptor; lifecycle goes to the real channel. */
-    private static final class InterceptedChannel extends ManagedChannel {
-        private final ManagedChannel delegate;
-        private final Channel intercepted;
-
-        InterceptedChannel(ManagedChannel delegate, ClientInterceptor interceptor) {
-            this.delegate = delegate;
-            this.intercepted = ClientInterceptors.intercept(delegate, interceptor);
-        }
-
-        @Override public ManagedChannel shutdown() { delegate.shutdown(); return this; }
-        @Override public boolean isShutdown() { return delegate.isShutdown(); }
-        @Override public boolean isTerminated() { return delegate.isTerminated(); }
-        @Override public ManagedChannel shutdownNow() { delegate.shutdownNow(); return this; }
-        @Override public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-            return delegate.awaitTermination(timeout, unit);
-        }
-        @Override public <Q, A> ClientCall<Q, A> newCall(MethodDescriptor<Q, A> method, CallOptions options) {
-            return intercepted.newCall(method, options);
-        }
-        @Override public String authority() { return delegate.authority(); }
     }
 }
