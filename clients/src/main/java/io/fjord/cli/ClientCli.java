@@ -76,7 +76,7 @@ public final class ClientCli {
     }
 
     private static final String PERF_USAGE = String.join(System.lineSeparator(),
-            "Usage: fjord perf produce --topic T --num-records N --record-size B [--throughput R] [--producer-props k=v ...]",
+            "Usage: fjord perf produce --topic T --num-records N (--record-size B | --payload-file F) [--throughput R] [--producer-props k=v ...]",
             "       fjord perf consume --topic T --messages N [--timeout-ms MS] [--consumer-props k=v ...]",
             "Run 'fjord perf produce --help' or 'fjord perf consume --help' for the options.",
             "");

@@ -9,8 +9,12 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CliEndToEndTest {
+    @TempDir
+    java.nio.file.Path work;
+
     private FakeCluster cluster;
     private String bootstrap;
 
@@ -117,7 +121,7 @@ class CliEndToEndTest {
     }
 
     @Test
-    void perfProduceAndConsumePrintKafkasFigures() {
+    void perfProduceAndConsumePrintKafkasFigures() throws Exception {
         cluster.createTopic("bench", 2);
         CliRun produced = ok("", "perf", "produce", "--topic", "bench", "--num-records", "2000", "--record-size", "100",
                 "--throughput", "-1", "--producer-props", "acks=1", "linger.ms=1", "--bootstrap", bootstrap);
@@ -125,6 +129,9 @@ class CliEndToEndTest {
         assertTrue(last.matches("2000 records sent, \\d+\\.\\d{6} records/sec \\(\\d+\\.\\d{2} MB/sec\\), \\d+\\.\\d{2} ms avg"
                 + " latency, \\d+\\.\\d{2} ms max latency, \\d+ ms 50th, \\d+ ms 95th, \\d+ ms 99th, \\d+ ms 99\\.9th\\."), last);
         assertEquals(2000, cluster.logEndOffset("bench", 0) + cluster.logEndOffset("bench", 1));
+        assertTrue(produced.out().contains("compression.type=none: 0.2 MB of record values went out as 0.2 MB of record batches ("
+                + ""), produced.out());
+
 
         CliRun consumed = ok("", "perf", "consume", "--topic", "bench", "--messages", "2000", "--bootstrap", bootstrap);
         List<String> lines = consumed.out().lines().toList();
@@ -139,5 +146,20 @@ class CliEndToEndTest {
         assertTrue(shortRead.err().startsWith("WARNING: Exiting before consuming the expected number of messages"),
                 shortRead.toString());
         assertTrue(shortRead.out().lines().toList().get(1).contains(", 2000, "), shortRead.toString());
+
+        cluster.createTopic("bench-gz", 1);
+        java.nio.file.Path payloads = work.resolve("payloads.txt");
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            text.append("{\"user\":\"user-").append(i).append("\",\"action\":\"click\",\"page\":\"/products/").append(i * 7)
+                    .append("\",\"agent\":\"Mozilla/5.0 (X11; Linux x86_64)\"}\n");
+        }
+        java.nio.file.Files.writeString(payloads, text.toString());
+        CliRun gzip = ok("", "perf", "produce", "--topic", "bench-gz", "--num-records", "2000", "--payload-file", payloads.toString(),
+                "--producer-props", "compression.type=gzip", "--bootstrap", bootstrap);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("compression.type=gzip: [\\d.]+ MB of record values went out as"
+                + " [\\d.]+ MB of record batches \\((\\d+\\.\\d)% saved\\)").matcher(gzip.out());
+        assertTrue(m.find(), gzip.out());
+        assertTrue(Double.parseDouble(m.group(1)) > 50, "gzip saves most of repetitive JSON: " + m.group());
     }
 }

@@ -50,7 +50,9 @@ class CliUsageTest {
         assertUsageError(CliRun.run("consume", "--topic", "t", "--print-key=yes"), "--print-key takes no value",
                 "fjord consume");
         assertUsageError(CliRun.run("perf", "produce", "--topic", "t", "--num-records", "10"),
-                "missing required option --record-size", "fjord perf produce");
+                "give exactly one of --record-size and --payload-file", "fjord perf produce");
+        assertUsageError(CliRun.run("perf", "produce", "--topic", "t", "--num-records", "10", "--record-size", "10",
+                "--payload-file", "f.txt"), "give exactly one of --record-size and --payload-file", "fjord perf produce");
         assertUsageError(CliRun.run("perf", "produce", "--topic", "t", "--num-records", "10", "--record-size", "10",
                 "--throughput", "0"), "--throughput", "fjord perf produce");
         assertUsageError(CliRun.run("perf", "consume", "--topic", "t"), "missing required option --messages",

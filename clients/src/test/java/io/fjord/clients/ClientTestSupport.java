@@ -29,14 +29,18 @@ final class ClientTestSupport {
         return new FjordProducer<>(producerConfigs(cluster, kv), new StringSerializer(), new StringSerializer());
     }
 
-    static FjordConsumer<String, String> consumer(FakeCluster cluster, Object... kv) {
+    static Map<String, Object> consumerConfigs(FakeCluster cluster, Object... kv) {
         Map<String, Object> m = new HashMap<>();
         m.put("bootstrap.servers", cluster.bootstrap());
         m.put("fetch.max.wait.ms", 20);
         m.put("retry.backoff.ms", 10);
         m.put("default.api.timeout.ms", 10_000);
         put(m, kv);
-        return new FjordConsumer<>(m, new StringDeserializer(), new StringDeserializer());
+        return m;
+    }
+
+    static FjordConsumer<String, String> consumer(FakeCluster cluster, Object... kv) {
+        return new FjordConsumer<>(consumerConfigs(cluster, kv), new StringDeserializer(), new StringDeserializer());
     }
 
     private static void put(Map<String, Object> m, Object... kv) {

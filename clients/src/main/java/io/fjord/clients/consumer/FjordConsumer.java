@@ -8,16 +8,19 @@ import io.fjord.clients.common.errors.NoOffsetForPartitionException;
 import io.fjord.clients.common.errors.RetriableException;
 import io.fjord.clients.common.errors.WakeupException;
 import io.fjord.clients.common.serialization.Deserializer;
+import io.fjord.clients.consumer.internals.ConsumerMetrics;
 import io.fjord.clients.consumer.internals.Fetcher;
 import io.fjord.clients.consumer.internals.SubscriptionState;
 import io.fjord.clients.consumer.internals.SubscriptionState.ResetStrategy;
 import io.fjord.clients.internals.BootstrapServers;
 import io.fjord.clients.internals.BrokerChannels;
+import io.fjord.clients.internals.ClientMetrics;
 import io.fjord.clients.internals.Cluster;
 import io.fjord.clients.internals.ListOffsetsClient;
 import io.fjord.clients.internals.Metadata;
 import io.fjord.clients.internals.Time;
 import io.fjord.proto.MetadataRequest;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.ConcurrentModificationException;
@@ -46,6 +49,10 @@ import org.slf4j.LoggerFactory;
  * throws {@link NoOffsetForPartitionException}); a position that falls out of the log is reset the
  * same way. Consumer groups (subscribe, commits) come later: group.id and enable.auto.commit are
  * accepted and have no effect. Blocking calls without a timeout argument use default.api.timeout.ms.
+ *
+ * <p>Metrics: {@link #metrics()} is a Micrometer registry with the consumer's meters (fetch latency,
+ * records and bytes consumed, fetch errors, max lag; see docs/CLIENTS.md), each tagged
+ * {@code client.id}. Pass a registry of your own to a constructor to have them there instead.
  */
 public class FjordConsumer<K, V> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FjordConsumer.class);
@@ -60,6 +67,7 @@ public class FjordConsumer<K, V> implements AutoCloseable {
     private final SubscriptionState subscriptions;
     private final Fetcher<K, V> fetcher;
     private final ListOffsetsClient offsets;
+    private final ClientMetrics clientMetrics;
     private final Time time;
     private final long defaultApiTimeoutMs;
     private final long retryBackoffMs;
@@ -81,13 +89,35 @@ public class FjordConsumer<K, V> implements AutoCloseable {
     }
 
     public FjordConsumer(Map<String, Object> configs, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
-        this(new ConsumerConfig(configs), keyDeserializer, valueDeserializer, BrokerChannels.PLAINTEXT, Time.SYSTEM);
+        this(configs, keyDeserializer, valueDeserializer, null);
+    }
+
+    /**
+     * Registers the consumer's meters in {@code meterRegistry} (tagged with this consumer's
+     * {@code client.id}) instead of a registry of its own; close() removes them from it again.
+     * Null means a registry of its own, as the other constructors.
+     */
+    public FjordConsumer(Properties props, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer,
+                         MeterRegistry meterRegistry) {
+        this(ClientConfig.toMap(props), keyDeserializer, valueDeserializer, meterRegistry);
+    }
+
+    /** As {@link #FjordConsumer(Properties, Deserializer, Deserializer, MeterRegistry)}. */
+    public FjordConsumer(Map<String, Object> configs, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer,
+                         MeterRegistry meterRegistry) {
+        this(new ConsumerConfig(configs), keyDeserializer, valueDeserializer, BrokerChannels.PLAINTEXT, Time.SYSTEM,
+                meterRegistry);
     }
 
     /** For tests: a channel factory and a clock. */
-    @SuppressWarnings("unchecked")
     FjordConsumer(ConsumerConfig config, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer,
                   BrokerChannels.ChannelFactory channelFactory, Time time) {
+        this(config, keyDeserializer, valueDeserializer, channelFactory, time, null);
+    }
+
+    @SuppressWarnings("unchecked")
+    FjordConsumer(ConsumerConfig config, Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer,
+                  BrokerChannels.ChannelFactory channelFactory, Time time, MeterRegistry meterRegistry) {
         String id = config.getString(ConsumerConfig.CLIENT_ID_CONFIG);
         this.clientId = id.isEmpty() ? "consumer-" + CLIENT_SEQ.getAndIncrement() : id;
         this.time = time;
@@ -104,12 +134,14 @@ public class FjordConsumer<K, V> implements AutoCloseable {
                 channels, requestTimeoutMs, config.getLong(ConsumerConfig.METADATA_MAX_AGE_CONFIG), retryBackoffMs, time);
         this.subscriptions = new SubscriptionState(ResetStrategy.valueOf(
                 config.getString(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG).toUpperCase(Locale.ROOT)));
+        this.clientMetrics = new ClientMetrics(meterRegistry, clientId);
         this.fetcher = new Fetcher<>(metadata, channels, subscriptions, new Fetcher.Settings(
                 config.getInt(ConsumerConfig.FETCH_MIN_BYTES_CONFIG), config.getInt(ConsumerConfig.FETCH_MAX_BYTES_CONFIG),
                 config.getInt(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG),
                 config.getInt(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
                 config.getInt(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), config.getBoolean(ConsumerConfig.CHECK_CRCS_CONFIG),
-                requestTimeoutMs, isolation), this.keyDeserializer, this.valueDeserializer);
+                requestTimeoutMs, isolation), this.keyDeserializer, this.valueDeserializer,
+                new ConsumerMetrics(clientMetrics), time);
         this.offsets = new ListOffsetsClient(metadata, channels, retryBackoffMs, isolation, time);
         log.debug("consumer {} created", clientId);
     }
@@ -430,6 +462,16 @@ public class FjordConsumer<K, V> implements AutoCloseable {
         }
     }
 
+    /**
+     * The consumer's meters (see docs/CLIENTS.md, "Metrics"), each tagged {@code client.id}: the
+     * registry given to the constructor, else a {@code SimpleMeterRegistry} of this consumer's own.
+     * After close the consumer's own registry is closed (its meters keep their last values); from a
+     * registry given, the consumer's meters are removed. Callable from any thread.
+     */
+    public MeterRegistry metrics() {
+        return clientMetrics.registry();
+    }
+
     @Override
     public void close() {
         close(Duration.ofMillis(30000));
@@ -446,6 +488,7 @@ public class FjordConsumer<K, V> implements AutoCloseable {
             channels.close();
             keyDeserializer.close();
             valueDeserializer.close();
+            clientMetrics.close();
             log.debug("consumer {} closed", clientId);
         } finally {
             release();

@@ -11,11 +11,13 @@ import io.fjord.clients.common.errors.SerializationException;
 import io.fjord.clients.common.serialization.Serializer;
 import io.fjord.clients.internals.BootstrapServers;
 import io.fjord.clients.internals.BrokerChannels;
+import io.fjord.clients.internals.ClientMetrics;
 import io.fjord.clients.internals.Cluster;
 import io.fjord.clients.internals.Metadata;
 import io.fjord.clients.internals.Time;
 import io.fjord.clients.producer.internals.MemoryPool;
 import io.fjord.clients.producer.internals.Partitioner;
+import io.fjord.clients.producer.internals.ProducerMetrics;
 import io.fjord.clients.producer.internals.RecordAccumulator;
 import io.fjord.clients.producer.internals.RecordAccumulator.RecordAppendResult;
 import io.fjord.clients.producer.internals.Sender;
@@ -24,6 +26,7 @@ import io.fjord.wire.CompressionType;
 import io.fjord.wire.Header;
 import io.fjord.wire.RecordBatchBuilder;
 import io.fjord.wire.RecordBatchHeader;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +53,10 @@ import org.slf4j.LoggerFactory;
  * <p>Failures known before the record is queued (topic not in metadata or no memory within
  * max.block.ms, record too large) complete the returned future and the callback exceptionally, as
  * Kafka does; serialization errors and sends after close are thrown.
+ *
+ * <p>Metrics: {@link #metrics()} is a Micrometer registry with the producer's meters (request latency,
+ * batch sizes, records and bytes sent, retries, errors, buffer memory; see docs/CLIENTS.md), each
+ * tagged {@code client.id}. Pass a registry of your own to a constructor to have them there instead.
  */
 public class FjordProducer<K, V> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FjordProducer.class);
@@ -66,6 +73,8 @@ public class FjordProducer<K, V> implements AutoCloseable {
     private final Sender sender;
     private final Thread ioThread;
     private final Time time;
+    private final ClientMetrics clientMetrics;
+    private final ProducerMetrics metrics;
     private final long maxBlockMs;
     private final int maxRequestSize;
     private volatile boolean closed;
@@ -86,13 +95,35 @@ public class FjordProducer<K, V> implements AutoCloseable {
     }
 
     public FjordProducer(Map<String, Object> configs, Serializer<K> keySerializer, Serializer<V> valueSerializer) {
-        this(new ProducerConfig(configs), keySerializer, valueSerializer, BrokerChannels.PLAINTEXT, Time.SYSTEM);
+        this(configs, keySerializer, valueSerializer, null);
+    }
+
+    /**
+     * Registers the producer's meters in {@code meterRegistry} (tagged with this producer's
+     * {@code client.id}) instead of a registry of its own; close() removes them from it again.
+     * Null means a registry of its own, as the other constructors.
+     */
+    public FjordProducer(Properties props, Serializer<K> keySerializer, Serializer<V> valueSerializer,
+                         MeterRegistry meterRegistry) {
+        this(ClientConfig.toMap(props), keySerializer, valueSerializer, meterRegistry);
+    }
+
+    /** As {@link #FjordProducer(Properties, Serializer, Serializer, MeterRegistry)}. */
+    public FjordProducer(Map<String, Object> configs, Serializer<K> keySerializer, Serializer<V> valueSerializer,
+                         MeterRegistry meterRegistry) {
+        this(new ProducerConfig(configs), keySerializer, valueSerializer, BrokerChannels.PLAINTEXT, Time.SYSTEM,
+                meterRegistry);
     }
 
     /** For tests: a channel factory (e.g. to an in-process server) and a clock. */
-    @SuppressWarnings("unchecked")
     FjordProducer(ProducerConfig config, Serializer<K> keySerializer, Serializer<V> valueSerializer,
                   BrokerChannels.ChannelFactory channelFactory, Time time) {
+        this(config, keySerializer, valueSerializer, channelFactory, time, null);
+    }
+
+    @SuppressWarnings("unchecked")
+    FjordProducer(ProducerConfig config, Serializer<K> keySerializer, Serializer<V> valueSerializer,
+                  BrokerChannels.ChannelFactory channelFactory, Time time, MeterRegistry meterRegistry) {
         String id = config.getString(ProducerConfig.CLIENT_ID_CONFIG);
         this.clientId = id.isEmpty() ? "producer-" + CLIENT_SEQ.getAndIncrement() : id;
         this.time = time;
@@ -108,14 +139,17 @@ public class FjordProducer<K, V> implements AutoCloseable {
         this.metadata = new Metadata(BootstrapServers.parse(config.getList(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)),
                 channels, requestTimeoutMs, config.getLong(ProducerConfig.METADATA_MAX_AGE_CONFIG), retryBackoffMs, time);
         this.pool = new MemoryPool(config.getLong(ProducerConfig.BUFFER_MEMORY_CONFIG));
+        this.clientMetrics = new ClientMetrics(meterRegistry, clientId);
+        this.metrics = new ProducerMetrics(clientMetrics);
         this.accumulator = new RecordAccumulator(config.getInt(ProducerConfig.BATCH_SIZE_CONFIG),
                 CompressionType.forName(config.getString(ProducerConfig.COMPRESSION_TYPE_CONFIG).toLowerCase()),
-                config.getLong(ProducerConfig.LINGER_MS_CONFIG), retryBackoffMs, pool);
+                config.getLong(ProducerConfig.LINGER_MS_CONFIG), retryBackoffMs, pool, metrics);
         this.partitioner = new Partitioner(new StickyPartitionCache(new Random()));
         this.sender = new Sender(accumulator, metadata, channels, time, new Sender.Settings(config.acks(),
                 requestTimeoutMs, config.getInt(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION), maxRequestSize,
                 config.getInt(ProducerConfig.RETRIES_CONFIG), retryBackoffMs, config.deliveryTimeoutMs(),
-                config.idempotenceEnabled()));
+                config.idempotenceEnabled()), metrics);
+        metrics.bindGauges(pool, sender);
         this.ioThread = new Thread(() -> {
             try {
                 sender.run();
@@ -189,6 +223,7 @@ public class FjordProducer<K, V> implements AutoCloseable {
             throw e;
         } catch (FjordException e) {
             log.debug("send to {} failed before it was queued: {}", tp != null ? tp : record.topic(), e.getMessage());
+            metrics.recordsFailed(e, 1);
             if (callback != null) {
                 int partition = tp != null ? tp.partition() : RecordMetadata.UNKNOWN_PARTITION;
                 callback.onCompletion(new RecordMetadata(record.topic(), partition, -1, -1, -1, -1), e);
@@ -241,6 +276,16 @@ public class FjordProducer<K, V> implements AutoCloseable {
         return metadata.awaitPartitions(topic, null, maxBlockMs).partitionsForTopic(topic);
     }
 
+    /**
+     * The producer's meters (see docs/CLIENTS.md, "Metrics"), each tagged {@code client.id}: the
+     * registry given to the constructor, else a {@code SimpleMeterRegistry} of this producer's own.
+     * After close the producer's own registry is closed (its meters keep their last values); from a
+     * registry given, the producer's meters are removed.
+     */
+    public MeterRegistry metrics() {
+        return clientMetrics.registry();
+    }
+
     /** Sends everything queued, waits for the answers, then releases the connections. */
     @Override
     public void close() {
@@ -290,6 +335,7 @@ public class FjordProducer<K, V> implements AutoCloseable {
         channels.close();
         keySerializer.close();
         valueSerializer.close();
+        clientMetrics.close();
         log.debug("producer {} closed", clientId);
     }
 }

@@ -14,6 +14,7 @@ import io.fjord.clients.internals.BrokerChannels;
 import io.fjord.clients.internals.Cluster;
 import io.fjord.clients.internals.Metadata;
 import io.fjord.clients.internals.Rpc;
+import io.fjord.clients.internals.Time;
 import io.fjord.proto.ErrorCode;
 import io.fjord.proto.FetchPartition;
 import io.fjord.proto.FetchPartitionData;
@@ -60,12 +61,16 @@ public final class Fetcher<K, V> {
     private final Settings settings;
     private final Deserializer<K> keyDeserializer;
     private final Deserializer<V> valueDeserializer;
+    private final ConsumerMetrics metrics;
+    private final Time time;
     private final Set<Integer> nodesWithPendingFetch = new HashSet<>();
     private final LinkedBlockingQueue<Answer> answers = new LinkedBlockingQueue<>();
     private final ArrayDeque<CompletedFetch> completed = new ArrayDeque<>();
 
     public Fetcher(Metadata metadata, BrokerChannels channels, SubscriptionState subscriptions, Settings settings,
-                   Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer) {
+                   Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer, ConsumerMetrics metrics, Time time) {
+        this.metrics = metrics;
+        this.time = time;
         this.metadata = metadata;
         this.channels = channels;
         this.subscriptions = subscriptions;
@@ -107,9 +112,15 @@ public final class Fetcher<K, V> {
         nodesWithPendingFetch.add(node.id());
         // the broker may hold the fetch for max_wait_ms before answering, so the deadline includes it
         long timeoutMs = (long) settings.maxWaitMs + settings.requestTimeoutMs;
+        long sentNs = time.nanoseconds();
         Rpc.call((io.grpc.stub.StreamObserver<FetchResponse> obs) ->
                         channels.asyncStub(node, timeoutMs).fetch(request.build(), obs))
-                .whenComplete((response, error) -> answers.add(new Answer(node, offsets, response, error)));
+                .whenComplete((response, error) -> {
+                    if (error == null) {
+                        metrics.fetchAnswered(time.nanoseconds() - sentNs); // answered fetches only, as Kafka's fetch-latency
+                    }
+                    answers.add(new Answer(node, offsets, response, error));
+                });
     }
 
     public boolean hasPendingFetches() {
@@ -146,6 +157,7 @@ public final class Fetcher<K, V> {
         if (a.error != null) {
             FjordException e = Errors.fromTransport(a.error, "Fetch", a.node.toString(),
                     (long) settings.maxWaitMs + settings.requestTimeoutMs);
+            metrics.fetchFailed(e.getClass());
             if (!(e instanceof RetriableException)) {
                 throw e;
             }
@@ -173,6 +185,7 @@ public final class Fetcher<K, V> {
                 }
                 subscriptions.updateHighWatermark(tp, p.getHighWatermark());
                 if (!p.getRecords().isEmpty()) {
+                    metrics.bytesFetched(p.getRecords().size());
                     completed.add(new CompletedFetch(tp, fetchOffset, p.getRecords().asReadOnlyByteBuffer(), settings.checkCrcs));
                 }
             }
@@ -185,6 +198,7 @@ public final class Fetcher<K, V> {
             return;
         }
         if (code == ErrorCode.OFFSET_OUT_OF_RANGE) {
+            metrics.fetchFailed(OffsetOutOfRangeException.class);
             ResetStrategy strategy = subscriptions.defaultResetStrategy();
             if (strategy == ResetStrategy.NONE) {
                 throw new OffsetOutOfRangeException("Fetch position " + fetchOffset + " is out of range for partition "
@@ -200,6 +214,7 @@ public final class Fetcher<K, V> {
             metadata.updateLeader(tp, hint);
         }
         FjordException e = Errors.exception(code, "Fetch from " + tp + " at offset " + fetchOffset, message);
+        metrics.fetchFailed(e.getClass());
         if (!Errors.isRetriable(code)) {
             throw e;
         }
@@ -232,6 +247,10 @@ public final class Fetcher<K, V> {
                 break; // a failure is pending for this partition; it is thrown on the next call
             }
         }
+        if (remaining < settings.maxPollRecords) {
+            metrics.recordsReturned(settings.maxPollRecords - remaining);
+        }
+        metrics.updateRecordsLagMax(subscriptions.maxLag());
         return out;
     }
 

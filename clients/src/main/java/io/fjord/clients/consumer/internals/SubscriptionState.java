@@ -148,6 +148,20 @@ public final class SubscriptionState {
         }
     }
 
+    /**
+     * The largest lag (high watermark minus position, at least 0) over assigned partitions that have
+     * both, or -1 when none has.
+     */
+    public long maxLag() {
+        long max = -1;
+        for (PartitionState s : assignment.values()) {
+            if (s.position != null && s.highWatermark >= 0) {
+                max = Math.max(max, Math.max(0, s.highWatermark - s.position));
+            }
+        }
+        return max;
+    }
+
     /** -1 until a fetch has reported it. */
     public long highWatermark(TopicPartition tp) {
         return state(tp).highWatermark;

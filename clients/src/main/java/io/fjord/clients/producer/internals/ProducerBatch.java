@@ -126,14 +126,16 @@ public final class ProducerBatch {
     /**
      * Completes every record in order. As in Kafka, the outcome is set first (callbacks read it), then
      * the callbacks run, then the futures are released: a get() that returns has seen its callback run.
-     * Only the first call counts.
+     * Only the first call counts; it is counted in {@code metrics} before any callback runs, so a
+     * caller whose get() or flush() returned sees the batch in the meters.
      *
      * @return false when the batch was completed before
      */
-    boolean complete(long baseOffset, long logAppendTime, RuntimeException error) {
+    boolean complete(long baseOffset, long logAppendTime, RuntimeException error, ProducerMetrics metrics) {
         if (!completed.compareAndSet(false, true)) {
             return false;
         }
+        metrics.batchCompleted(this, error);
         result.set(baseOffset, logAppendTime, error);
         for (Thunk t : thunks) {
             if (t.callback == null) {

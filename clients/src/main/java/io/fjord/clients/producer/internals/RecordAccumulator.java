@@ -54,6 +54,7 @@ public final class RecordAccumulator {
     private final long lingerMs;
     private final long retryBackoffMs;
     private final MemoryPool pool;
+    private final ProducerMetrics metrics;
     private final ConcurrentMap<TopicPartition, Deque<ProducerBatch>> batches = new ConcurrentHashMap<>();
     private final Set<ProducerBatch> incomplete = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
     private final Map<Integer, Integer> drainIndex = new HashMap<>();
@@ -61,6 +62,13 @@ public final class RecordAccumulator {
     private volatile boolean closed;
 
     public RecordAccumulator(int batchSize, CompressionType compression, long lingerMs, long retryBackoffMs, MemoryPool pool) {
+        this(batchSize, compression, lingerMs, retryBackoffMs, pool, ProducerMetrics.detached());
+    }
+
+    /** @param metrics counts each completed batch's records as sent or failed */
+    public RecordAccumulator(int batchSize, CompressionType compression, long lingerMs, long retryBackoffMs, MemoryPool pool,
+                             ProducerMetrics metrics) {
+        this.metrics = metrics;
         this.batchSize = batchSize;
         this.compression = compression;
         this.lingerMs = lingerMs;
@@ -251,9 +259,9 @@ public final class RecordAccumulator {
         }
     }
 
-    /** Completes a batch (once) and returns its memory. */
+    /** Completes a batch (once), counts its records as sent or failed, and returns its memory. */
     public void complete(ProducerBatch batch, long baseOffset, long logAppendTime, RuntimeException error) {
-        if (batch.complete(baseOffset, logAppendTime, error)) {
+        if (batch.complete(baseOffset, logAppendTime, error, metrics)) {
             incomplete.remove(batch);
             pool.deallocate(batch.reservedBytes);
         }

@@ -73,6 +73,7 @@ public final class Sender implements Runnable {
     private final BrokerChannels channels;
     private final Time time;
     private final Settings settings;
+    private final ProducerMetrics metrics;
     private final Map<Integer, Integer> inFlightPerNode = new HashMap<>();
     private final Map<TopicPartition, ArrayDeque<InFlightBatch>> inFlight = new HashMap<>();
     private final ConcurrentLinkedQueue<Runnable> answers = new ConcurrentLinkedQueue<>();
@@ -84,10 +85,14 @@ public final class Sender implements Runnable {
     private FjordException lastInitError;
     private final Object wakeLock = new Object();
     private boolean wakeupPending;
+    /** Sum of inFlightPerNode, for the requests-in-flight gauge (read by other threads; written here only). */
+    private volatile int inFlightRequests;
     private volatile boolean running = true;
     private volatile boolean forceClose;
 
-    public Sender(RecordAccumulator accumulator, Metadata metadata, BrokerChannels channels, Time time, Settings settings) {
+    public Sender(RecordAccumulator accumulator, Metadata metadata, BrokerChannels channels, Time time, Settings settings,
+                  ProducerMetrics metrics) {
+        this.metrics = metrics;
         this.accumulator = accumulator;
         this.metadata = metadata;
         this.channels = channels;
@@ -219,6 +224,9 @@ public final class Sender implements Runnable {
             if (settings.idempotent) {
                 idempotence.stamp(b);
             }
+            if (b.attempts == 0) {
+                metrics.batchSent(b);
+            }
             byTopic.computeIfAbsent(b.tp.topic(), t -> TopicProduceData.newBuilder().setTopic(t))
                     .addPartitions(PartitionProduceData.newBuilder().setPartition(b.tp.partition())
                             .setRecords(UnsafeByteOperations.unsafeWrap(b.buffer())));
@@ -240,8 +248,10 @@ public final class Sender implements Runnable {
                 id -> new ProduceConnection(node, channels, this::handOver, settings.requestTimeoutMs));
         if (settings.acks != 0) {
             inFlightPerNode.merge(node.id(), 1, Integer::sum);
+            inFlightRequests++; // single writer: this thread
         }
-        connection.send(request.build(), now, (response, error) -> onAnswer(node, tracked, response, error));
+        long sentNs = time.nanoseconds();
+        connection.send(request.build(), now, (response, error) -> onAnswer(node, tracked, response, error, sentNs));
     }
 
     private void handOver(Runnable r) {
@@ -249,8 +259,13 @@ public final class Sender implements Runnable {
         wakeup();
     }
 
-    private void onAnswer(Node node, Map<TopicPartition, InFlightBatch> tracked, ProduceResponse response, Throwable error) {
+    private void onAnswer(Node node, Map<TopicPartition, InFlightBatch> tracked, ProduceResponse response, Throwable error,
+                          long sentNs) {
         inFlightPerNode.merge(node.id(), -1, Integer::sum);
+        inFlightRequests--;
+        if (response != null) {
+            metrics.requestAnswered(time.nanoseconds() - sentNs); // answered requests only, as Kafka's request-latency
+        }
         if (error != null) {
             log.debug("Produce request to {} failed: {}", node, error.toString());
             metadata.requestUpdate();
@@ -324,6 +339,7 @@ public final class Sender implements Runnable {
         if (retriable && !timedOut && batch.attempts < settings.retries) {
             log.warn("Got error on {} (attempt {}), retrying: {}", batch, batch.attempts + 1, error.getMessage());
             batch.lastError = error;
+            metrics.batchRetried();
             accumulator.reenqueue(batch, now);
             return;
         }
@@ -349,6 +365,11 @@ public final class Sender implements Runnable {
                 + (last != null ? " Last error: " + last.getMessage()
                         : " The partition's leader was not known or not reachable in time: check that the brokers are"
                         + " up and that 'fjord topics describe' shows a leader."), last);
+    }
+
+    /** Produce requests sent and not answered, over all brokers; readable from any thread. */
+    public int inFlightRequests() {
+        return inFlightRequests;
     }
 
     private int totalInFlight() {
