@@ -215,14 +215,18 @@ class ProducerConsumerEndToEndTest {
     @Test
     void leaderHintsRouteProduceAndFetchWithoutFreshMetadata() throws Exception {
         TopicPartition tp = new TopicPartition("t", 0);
-        try (FjordProducer<String, String> producer = producer(cluster);
+        // A long retry.backoff.ms: the resend to the hinted leader must not wait for it (KIP-951).
+        try (FjordProducer<String, String> producer = producer(cluster, "retry.backoff.ms", 30_000);
              FjordConsumer<String, String> consumer = consumer(cluster, "auto.offset.reset", "earliest")) {
             assertEquals(0, producer.send(new ProducerRecord<>("t", 0, "k", "before")).get().offset());
             consumer.assign(List.of(tp));
             assertEquals("before", pollUntil(consumer, 1).get(0).value());
             cluster.moveLeader("t", 0, 2);
             cluster.staleMetadata(1); // metadata keeps naming broker 1: only the error's hint points at broker 2
+            long start = System.nanoTime();
             assertEquals(1, producer.send(new ProducerRecord<>("t", 0, "k", "after")).get(10, TimeUnit.SECONDS).offset());
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(tookMs < 5_000, "resent to the hinted leader at once, not after retry.backoff.ms: " + tookMs + " ms");
             assertEquals("after", pollUntil(consumer, 1).get(0).value());
         }
     }

@@ -14,6 +14,7 @@ import io.fjord.clients.internals.Time;
 import io.fjord.proto.ErrorCode;
 import io.fjord.proto.InitProducerIdRequest;
 import io.fjord.proto.InitProducerIdResponse;
+import io.fjord.proto.LeaderHint;
 import io.fjord.proto.PartitionProduceData;
 import io.fjord.proto.PartitionProduceResponse;
 import io.fjord.proto.ProduceRequest;
@@ -321,10 +322,19 @@ public final class Sender implements Runnable {
             accumulator.complete(batch, p.getBaseOffset(), p.getLogAppendTimeMs(), null);
             return;
         }
+        boolean newLeaderKnown = false;
         if (Errors.needsMetadataRefresh(code)) {
-            metadata.updateLeader(batch.tp, p.hasCurrentLeader() ? p.getCurrentLeader() : null);
+            LeaderHint hint = p.hasCurrentLeader() ? p.getCurrentLeader() : null;
+            metadata.updateLeader(batch.tp, hint);
+            newLeaderKnown = hint != null && hint.hasEndpoint() && hint.getLeaderId() >= 0 && hint.getLeaderId() != f.node.id();
         }
         FjordException e = Errors.exception(code, context, p.getErrorMessage());
+        if (newLeaderKnown) {
+            // The old leader named the new one (KIP-951): resend there at once rather than after
+            // retry.backoff.ms, which only spaces out attempts against the same unhappy broker.
+            retryOrFail(batch, true, e, now, true);
+            return;
+        }
         if (code == ErrorCode.OUT_OF_ORDER_SEQUENCE && settings.idempotent && !idempotence.isNextExpected(batch)) {
             // An earlier batch of the partition is not acknowledged yet (it failed on its way and is
             // being retried), or the batch belongs to a producer id given up since: resend after it.
@@ -335,12 +345,17 @@ public final class Sender implements Runnable {
     }
 
     private void retryOrFail(ProducerBatch batch, boolean retriable, FjordException error, long now) {
+        retryOrFail(batch, retriable, error, now, false);
+    }
+
+    private void retryOrFail(ProducerBatch batch, boolean retriable, FjordException error, long now, boolean skipBackoff) {
         boolean timedOut = batch.hasReachedDeliveryTimeout(settings.deliveryTimeoutMs, now);
         if (retriable && !timedOut && batch.attempts < settings.retries) {
-            log.warn("Got error on {} (attempt {}), retrying: {}", batch, batch.attempts + 1, error.getMessage());
+            log.warn("Got error on {} (attempt {}), retrying{}: {}", batch, batch.attempts + 1,
+                    skipBackoff ? " at once against the new leader" : "", error.getMessage());
             batch.lastError = error;
             metrics.batchRetried();
-            accumulator.reenqueue(batch, now);
+            accumulator.reenqueue(batch, skipBackoff ? now - settings.retryBackoffMs : now);
             return;
         }
         fail(batch, retriable && timedOut ? expired(batch, now, error) : error);
