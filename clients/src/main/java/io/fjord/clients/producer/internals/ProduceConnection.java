@@ -74,6 +74,10 @@ final class ProduceConnection {
         this.requestTimeoutMs = requestTimeoutMs;
     }
 
+    Node node() {
+        return node;
+    }
+
     /**
      * Sends a request; {@code completion} runs on the sender thread with the answer or the failure.
      * An acks=0 request gets no answer: it is complete once handed to the stream (completion not called).

@@ -245,8 +245,14 @@ public final class Sender implements Runnable {
                 tracked.put(b.tp, f);
             }
         }
-        ProduceConnection connection = connections.computeIfAbsent(node.id(),
-                id -> new ProduceConnection(node, channels, this::handOver, settings.requestTimeoutMs));
+        ProduceConnection connection = connections.get(node.id());
+        if (connection == null || !connection.node().address().equals(node.address())) {
+            if (connection != null) {
+                connection.close(); // the broker moved (restarted on another port): its old stream is dead
+            }
+            connection = new ProduceConnection(node, channels, this::handOver, settings.requestTimeoutMs);
+            connections.put(node.id(), connection);
+        }
         if (settings.acks != 0) {
             inFlightPerNode.merge(node.id(), 1, Integer::sum);
             inFlightRequests++; // single writer: this thread
