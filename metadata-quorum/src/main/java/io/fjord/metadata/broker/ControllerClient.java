@@ -15,6 +15,8 @@ import io.fjord.proto.controller.AlterPartitionRequest;
 import io.fjord.proto.controller.AlterPartitionResponse;
 import io.fjord.proto.controller.BrokerHeartbeatRequest;
 import io.fjord.proto.controller.BrokerHeartbeatResponse;
+import io.fjord.proto.controller.BrokerSessionEvent;
+import io.fjord.proto.controller.BrokerSessionRequest;
 import io.fjord.proto.controller.ControllerEndpoint;
 import io.fjord.proto.controller.ControllerServiceGrpc;
 import io.fjord.proto.controller.DescribeQuorumRequest;
@@ -118,7 +120,7 @@ public final class ControllerClient implements AutoCloseable {
     }
 
     public AllocateProducerIdsResponse allocateProducerIds(AllocateProducerIdsRequest req) {
-        return call(stub -> stub.allocateProducerIds(req), r -> false, r -> null);
+        return call(stub -> stub.allocateProducerIds(req), r -> r.getErrorCode() == ErrorCode.NOT_CONTROLLER, r -> null);
     }
 
     public DescribeQuorumResponse describeQuorum() {
@@ -132,6 +134,25 @@ public final class ControllerClient implements AutoCloseable {
      */
     public void followMetadata(FollowMetadataRequest req, ClientResponseObserver<FollowMetadataRequest, MetadataEvent> observer) {
         ControllerServiceGrpc.newStub(channel(preferred)).followMetadata(req, observer);
+    }
+
+    /**
+     * Opens a BrokerSession stream to the controller at {@code address} (host:port; no deadline: it
+     * lives until either side ends it).
+     */
+    public void brokerSession(String address, BrokerSessionRequest req,
+                              ClientResponseObserver<BrokerSessionRequest, BrokerSessionEvent> observer) {
+        ControllerServiceGrpc.newStub(channel(address)).brokerSession(req, observer);
+    }
+
+    /** The bootstrap servers, in order. */
+    public List<String> bootstrapServers() {
+        return bootstrap;
+    }
+
+    /** Send calls to {@code address} first from now on (it is known to be the active controller). */
+    public void prefer(String address) {
+        preferred = address;
     }
 
     /** The address calls go to first. */

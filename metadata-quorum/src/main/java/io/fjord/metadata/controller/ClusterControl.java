@@ -129,17 +129,25 @@ public final class ClusterControl {
                 .setShouldShutDown(shouldShutDown).build());
     }
 
-    /** Fences every unfenced broker whose session expired or whose lost connection was not restored in time. */
+    /**
+     * Fences every unfenced broker whose session expired, or whose session stream broke and was not
+     * restored (reopened, or a heartbeat received after the break) within the connection grace.
+     */
     public ControllerResult<List<Integer>> fenceExpiredBrokers(MetadataImage image, long nowMs) {
         List<Integer> unfenced = image.cluster().brokers().values().stream()
                 .filter(b -> !b.fenced()).map(BrokerRegistration::id).toList();
         List<Integer> toFence = new ArrayList<>(heartbeats.expired(unfenced, nowMs));
-        for (int id : heartbeats.graceExpired(nowMs)) {
-            if (unfenced.contains(id) && !toFence.contains(id)) {
+        for (BrokerHeartbeatManager.LostConnection lost : heartbeats.graceExpired(nowMs)) {
+            int id = lost.brokerId();
+            BrokerRegistration b = image.cluster().broker(id);
+            // Only the registration whose stream broke: a fenced broker, or one that registered anew
+            // since (a restarted process), is left alone.
+            if (b != null && !b.fenced() && b.epoch() == lost.brokerEpoch() && !toFence.contains(id)) {
                 toFence.add(id);
             }
             heartbeats.fenced(id);
         }
+        toFence.sort(null);
         List<MetadataRecord> records = new ArrayList<>();
         MetadataImage view = image;
         for (int id : toFence) {
@@ -148,6 +156,30 @@ public final class ClusterControl {
             view = Scratch.with(view, mine);
         }
         return new ControllerResult<>(records, toFence);
+    }
+
+    /**
+     * A BrokerSession stream was opened for {@code brokerEpoch}: counted, and a lost connection of the
+     * broker is restored. Returns false (nothing counted) when that is not the current registration.
+     */
+    public boolean brokerSessionOpened(MetadataImage image, int brokerId, long brokerEpoch) {
+        BrokerRegistration b = image.cluster().broker(brokerId);
+        if (b == null || b.epoch() != brokerEpoch) {
+            return false;
+        }
+        heartbeats.sessionOpened(brokerId);
+        return true;
+    }
+
+    /**
+     * A BrokerSession stream counted by {@link #brokerSessionOpened} ended; {@code broken} when the
+     * broker's side went away (cancelled, connection closed) rather than this controller ending it.
+     * Returns true when the broker now counts as disconnected (fenced once the grace passes).
+     */
+    public boolean brokerSessionClosed(MetadataImage image, int brokerId, long brokerEpoch, boolean broken, long nowMs) {
+        BrokerRegistration b = image.cluster().broker(brokerId);
+        boolean matters = broken && b != null && !b.fenced() && b.epoch() == brokerEpoch;
+        return heartbeats.sessionClosed(brokerId, brokerEpoch, matters, nowMs);
     }
 
     public ControllerResult<AllocateProducerIdsResponse> allocateProducerIds(MetadataImage image, AllocateProducerIdsRequest req) {

@@ -64,6 +64,8 @@ public final class QuorumController implements AutoCloseable {
     /** Term in which this node last acted as leader; a different term means fresh broker sessions. */
     private long activeTerm = -1;
     private final AtomicBoolean tickPending = new AtomicBoolean();
+    /** Whether sessions are checked in the background (off in tests that drive the checks themselves). */
+    private final boolean ticking;
 
     public QuorumController(MetadataLog metadataLog, ControllerSettings settings, Time time, Random random,
                             long appendTimeoutMs, long tickIntervalMs) {
@@ -77,6 +79,7 @@ public final class QuorumController implements AutoCloseable {
         this.commandThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(MAX_QUEUED_COMMANDS), r -> daemon(r, "fjord-controller-commands"));
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "fjord-controller-tick"));
+        this.ticking = tickIntervalMs > 0;
         if (tickIntervalMs > 0) {
             ticker.scheduleWithFixedDelay(this::tick, tickIntervalMs, tickIntervalMs, TimeUnit.MILLISECONDS);
         }
@@ -94,7 +97,10 @@ public final class QuorumController implements AutoCloseable {
     }
 
     public CompletableFuture<BrokerHeartbeatResponse> brokerHeartbeat(BrokerHeartbeatRequest req) {
-        return submit((image, now) -> cluster.brokerHeartbeat(image, req, now), (resp, offset) -> resp);
+        // The broker was heard from when the call arrived, not when the command thread got to it: a
+        // heartbeat queued behind the news that the broker's connection broke must not excuse it.
+        long receivedMs = time.milliseconds();
+        return submit((image, now) -> cluster.brokerHeartbeat(image, req, Math.min(now, receivedMs)), (resp, offset) -> resp);
     }
 
     public CompletableFuture<CreateTopicsResponse> createTopics(CreateTopicsRequest req) {
@@ -150,9 +156,84 @@ public final class QuorumController implements AutoCloseable {
         return submit((image, now) -> cluster.fenceExpiredBrokers(image, now), (resp, offset) -> resp);
     }
 
-    /** A broker's long-lived connection to this controller broke (fast fencing after a grace period). */
-    public void connectionLost(int brokerId) {
-        execute(() -> cluster.heartbeats().connectionLost(brokerId, time.milliseconds()));
+    /**
+     * A broker opened a BrokerSession stream here. Completes with the leader term the session belongs
+     * to, -1 when {@code brokerEpoch} is not the broker's current registration, or exceptionally with
+     * {@link NotControllerException} when this controller is not active.
+     */
+    public CompletableFuture<Long> openBrokerSession(int brokerId, long brokerEpoch) {
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        execute(() -> {
+            if (!metadataLog.isActive()) {
+                activeTerm = -1;
+                f.completeExceptionally(new NotControllerException("this controller is not the active controller"));
+                return;
+            }
+            startTermIfNew(time.milliseconds());
+            f.complete(cluster.brokerSessionOpened(metadataLog.image(), brokerId, brokerEpoch) ? activeTerm : -1L);
+        }, f);
+        return f;
+    }
+
+    /**
+     * A BrokerSession stream opened in {@code term} ended at {@code atMs}: {@code broken} when the broker
+     * went away (its connection closed, or it cancelled), false when this controller ended it. When it
+     * was the broker's last stream and the broker does not open another (or heartbeat) within the
+     * connection grace, it is fenced then, without waiting for its session to expire. Ignored unless
+     * this controller is still active in that term.
+     */
+    public void brokerSessionClosed(int brokerId, long brokerEpoch, long term, boolean broken, long atMs) {
+        execute(() -> {
+            if (!metadataLog.isActive() || metadataLog.leaderTerm() != term || activeTerm != term) {
+                return;
+            }
+            if (cluster.brokerSessionClosed(metadataLog.image(), brokerId, brokerEpoch, broken, atMs)) {
+                log.info("Broker {} (epoch {}) lost its session stream; fencing it unless it reconnects within {} ms",
+                        brokerId, brokerEpoch, cluster.heartbeats().connectionGraceMs());
+                scheduleGraceCheck();
+            }
+        });
+    }
+
+    /** Checks once, right after the earliest pending grace ends, instead of at the next periodic tick. */
+    private void scheduleGraceCheck() {
+        long deadline = cluster.heartbeats().nextGraceDeadlineMs();
+        if (deadline < 0 || !ticking) {
+            return;
+        }
+        long delay = Math.max(0, deadline - time.milliseconds());
+        try {
+            ticker.schedule(() -> {
+                if (metadataLog.isActive()) {
+                    fenceExpiredBrokers().whenComplete((fenced, e) -> {
+                        if (fenced != null && !fenced.isEmpty()) {
+                            log.info("Fenced brokers {}: session stream broken and not restored within {} ms (or session expired)",
+                                    fenced, cluster.heartbeats().connectionGraceMs());
+                        }
+                    });
+                }
+            }, delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** Broker session streams open here, by broker id (tests, diagnostics; empty unless active). */
+    public CompletableFuture<Map<Integer, Integer>> openBrokerSessions() {
+        CompletableFuture<Map<Integer, Integer>> f = new CompletableFuture<>();
+        execute(() -> {
+            Map<Integer, Integer> out = new HashMap<>();
+            if (metadataLog.isActive() && metadataLog.leaderTerm() == activeTerm) {
+                for (int id : metadataLog.image().cluster().brokers().keySet()) {
+                    int n = cluster.heartbeats().openSessions(id);
+                    if (n > 0) {
+                        out.put(id, n);
+                    }
+                }
+            }
+            f.complete(out);
+        }, f);
+        return f;
     }
 
     /** Milliseconds since each broker's last heartbeat, as this controller knows (empty unless active). */
@@ -215,17 +296,8 @@ public final class QuorumController implements AutoCloseable {
             f.completeExceptionally(new NotControllerException("this controller is not the active controller"));
             return;
         }
-        long term = metadataLog.leaderTerm();
         long now = time.milliseconds();
-        if (term != activeTerm) {
-            // A new active controller gives every broker a full session, as Kafka does: it has no idea
-            // when they last heartbeated to the previous one.
-            cluster.heartbeats().reset();
-            for (int id : metadataLog.image().cluster().brokers().keySet()) {
-                cluster.heartbeats().trackIfAbsent(id, now);
-            }
-            activeTerm = term;
-        }
+        startTermIfNew(now);
         ControllerResult<T> result = command.apply(metadataLog.image(), now);
         if (result.records().isEmpty()) {
             f.complete(onCommitted.apply(result.response(), -1L));
@@ -241,6 +313,21 @@ public final class QuorumController implements AutoCloseable {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             f.completeExceptionally(cause instanceof NotControllerException ? cause
                     : new NotControllerException("metadata log write failed: " + cause, cause));
+        }
+    }
+
+    /** On the command thread of an active controller: the first command of a new leader term resets sessions. */
+    private void startTermIfNew(long now) {
+        long term = metadataLog.leaderTerm();
+        if (term != activeTerm) {
+            // A new active controller gives every broker a full session, as Kafka does: it has no idea
+            // when they last heartbeated to the previous one. It holds no session streams yet, and
+            // lacking one is no reason to fence: brokers open theirs here as they learn it is active.
+            cluster.heartbeats().reset();
+            for (int id : metadataLog.image().cluster().brokers().keySet()) {
+                cluster.heartbeats().trackIfAbsent(id, now);
+            }
+            activeTerm = term;
         }
     }
 

@@ -17,12 +17,23 @@ import java.util.TreeMap;
  * <p>Where Fjord's default differs from Kafka's: {@code broker.session.timeout.ms} is 6000 (Kafka 9000)
  * and {@code broker.heartbeat.interval.ms} 500 (Kafka 2000). A dead broker's partitions stay leaderless
  * for up to a session, so a shorter session means faster failover; at 500 ms heartbeats a 6 s session
- * still tolerates eleven lost heartbeats (a GC pause, a slow disk) before fencing.
+ * still tolerates eleven lost heartbeats (a GC pause, a slow disk) before fencing. The session is for
+ * brokers that hang or are cut off; a broker whose process died is fenced {@code broker.connection.grace.ms}
+ * (300 ms) after its session stream to the active controller broke (see {@link #DEFAULT_CONNECTION_GRACE_MS}).
  */
 public final class ControllerConfig {
 
     /** One documented setting: its name, default (null = required) and meaning. */
     public record Setting(String name, String defaultValue, String doc) {}
+
+    /**
+     * Default of {@code broker.connection.grace.ms}. A live broker whose stream breaks reopens it at once
+     * (a new TCP connection and one call: a few milliseconds, tens with a redirect or a GC pause), so
+     * 300 ms is many reconnects' worth of slack and a blip almost never fences; yet it keeps a dead
+     * broker's partitions leaderless for well under a second (grace + one metadata write + brokers
+     * applying it) instead of the 6 s session.
+     */
+    public static final long DEFAULT_CONNECTION_GRACE_MS = 300;
 
     public static final List<Setting> SETTINGS = List.of(
             new Setting("node.id", null, "This controller's id; must appear in controller.quorum.voters."),
@@ -39,6 +50,10 @@ public final class ControllerConfig {
                     "A broker not heard from for this long is fenced and loses its leaderships (Kafka: 9000)."),
             new Setting("broker.heartbeat.interval.ms", "500",
                     "How often brokers heartbeat (Kafka: 2000); the controller checks sessions at this period."),
+            new Setting("broker.connection.grace.ms", String.valueOf(DEFAULT_CONNECTION_GRACE_MS),
+                    "A broker whose session stream to the active controller breaks (its process died: the kernel closed its"
+                            + " connections) and that neither reopens it nor heartbeats within this long is fenced at once, without"
+                            + " waiting for broker.session.timeout.ms; -1 turns this off (Kafka's behaviour). Not in Kafka."),
             new Setting("metadata.snapshot.interval.records", "10000",
                     "Take a metadata snapshot every this many metadata-log entries (each entry is one batch of records)."),
             new Setting("metadata.log.segment.bytes", "8388608", "Size of a Raft log segment; the log is purged in whole segments."),
@@ -118,6 +133,10 @@ public final class ControllerConfig {
         numPartitions();
         defaultReplicationFactor();
         uncleanLeaderElection();
+        if (connectionGraceMs() >= sessionTimeoutMs()) {
+            throw new ConfigException("'broker.connection.grace.ms' (" + connectionGraceMs()
+                    + ") must be smaller than 'broker.session.timeout.ms' (" + sessionTimeoutMs() + "), or -1 to turn it off");
+        }
         if (heartbeatIntervalMs() >= sessionTimeoutMs()) {
             throw new ConfigException("'broker.heartbeat.interval.ms' (" + heartbeatIntervalMs()
                     + ") must be smaller than 'broker.session.timeout.ms' (" + sessionTimeoutMs() + ")");
@@ -141,6 +160,8 @@ public final class ControllerConfig {
     public Path metadataLogDir() { return Path.of(values.get("metadata.log.dir").split(",")[0].trim()); }
     public long sessionTimeoutMs() { return longValue("broker.session.timeout.ms", 1, Long.MAX_VALUE); }
     public long heartbeatIntervalMs() { return longValue("broker.heartbeat.interval.ms", 1, Long.MAX_VALUE); }
+    /** broker.connection.grace.ms; -1 = never fence on a broken connection, only on session expiry. */
+    public long connectionGraceMs() { return longValue("broker.connection.grace.ms", -1, Long.MAX_VALUE); }
     public long snapshotIntervalRecords() { return longValue("metadata.snapshot.interval.records", 1, Long.MAX_VALUE); }
     public long segmentBytes() { return longValue("metadata.log.segment.bytes", 16 * 1024, Integer.MAX_VALUE); }
     public int followWindowBatches() { return (int) longValue("metadata.follow.window.batches", 1, 10_000_000); }
@@ -209,7 +230,7 @@ public final class ControllerConfig {
 
     public ControllerSettings settings() {
         return new ControllerSettings(clusterId(), numPartitions(), defaultReplicationFactor(), uncleanLeaderElection(),
-                sessionTimeoutMs(), Math.max(heartbeatIntervalMs() * 2, 1000));
+                sessionTimeoutMs(), connectionGraceMs());
     }
 
     public Map<String, String> asMap() { return Map.copyOf(values); }

@@ -1,5 +1,6 @@
 package io.fjord.metadata.server;
 
+import io.fjord.metadata.common.Time;
 import io.fjord.metadata.controller.NotControllerException;
 import io.fjord.metadata.controller.QuorumController;
 import io.fjord.metadata.image.BrokerRegistration;
@@ -20,6 +21,8 @@ import io.fjord.proto.controller.AlterPartitionRequest;
 import io.fjord.proto.controller.AlterPartitionResponse;
 import io.fjord.proto.controller.BrokerHeartbeatRequest;
 import io.fjord.proto.controller.BrokerHeartbeatResponse;
+import io.fjord.proto.controller.BrokerSessionEvent;
+import io.fjord.proto.controller.BrokerSessionRequest;
 import io.fjord.proto.controller.BrokerStatus;
 import io.fjord.proto.controller.ControllerEndpoint;
 import io.fjord.proto.controller.ControllerServiceGrpc;
@@ -76,9 +79,12 @@ final class ControllerGrpcService extends ControllerServiceGrpc.ControllerServic
     private final ForwardingChannels channels;
     private final Executor streamExecutor;
     private final Set<MetadataStream> streams = ConcurrentHashMap.newKeySet();
+    private final Set<BrokerSession> sessions = ConcurrentHashMap.newKeySet();
+    private final Time time;
 
     ControllerGrpcService(int nodeId, RaftMetadataLog raftLog, QuorumController controller, ForwardingChannels channels,
-                          Executor streamExecutor) {
+                          Executor streamExecutor, Time time) {
+        this.time = time;
         this.nodeId = nodeId;
         this.raftLog = raftLog;
         this.controller = controller;
@@ -110,7 +116,14 @@ final class ControllerGrpcService extends ControllerServiceGrpc.ControllerServic
 
     @Override
     public void brokerHeartbeat(BrokerHeartbeatRequest req, StreamObserver<BrokerHeartbeatResponse> obs) {
-        handle(ControllerServiceGrpc.getBrokerHeartbeatMethod(), req, obs, controller::brokerHeartbeat, (q, active) -> {
+        // The active controller names itself in every answer, so a broker whose session stream is on
+        // another controller (one that lost leadership while cut off) moves it here.
+        Function<BrokerHeartbeatRequest, CompletableFuture<BrokerHeartbeatResponse>> local = q -> controller.brokerHeartbeat(q)
+                .thenApply(r -> {
+                    ControllerEndpoint self = activeEndpoint();
+                    return self != null && self.getNodeId() == nodeId ? r.toBuilder().setActiveController(self).build() : r;
+                });
+        handle(ControllerServiceGrpc.getBrokerHeartbeatMethod(), req, obs, local, (q, active) -> {
             BrokerHeartbeatResponse.Builder b = BrokerHeartbeatResponse.newBuilder()
                     .setErrorCode(io.fjord.proto.ErrorCode.NOT_CONTROLLER).setErrorMessage(notControllerMessage(active));
             return (active == null ? b : b.setActiveController(active)).build();
@@ -163,12 +176,181 @@ final class ControllerGrpcService extends ControllerServiceGrpc.ControllerServic
         stream.start();
     }
 
-    /** Ends every FollowMetadata stream (shutdown): followers reconnect to another controller. */
+    /**
+     * BrokerSession: accepted (one NONE event, then held open) only on the active controller, for the
+     * broker's current registration. The stream ending from the broker's side (onCancel: the broker
+     * cancelled, or its connection closed, as when its process dies) is reported to the controller,
+     * which fences the broker if no new stream or heartbeat arrives within the connection grace. A
+     * stream this controller ends itself (leadership lost, shutdown) is not a lost connection.
+     */
+    @Override
+    public void brokerSession(BrokerSessionRequest req, StreamObserver<BrokerSessionEvent> obs) {
+        ServerCallStreamObserver<BrokerSessionEvent> call = (ServerCallStreamObserver<BrokerSessionEvent>) obs;
+        BrokerSession session = new BrokerSession(req.getBrokerId(), req.getBrokerEpoch(), call);
+        call.setOnCancelHandler(session::peerClosed);
+        if (!raftLog.isActive()) {
+            session.end(notControllerSessionEvent());
+            return;
+        }
+        controller.openBrokerSession(req.getBrokerId(), req.getBrokerEpoch()).whenComplete((term, err) -> {
+            if (err != null) {
+                Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+                if (!(cause instanceof NotControllerException)) {
+                    log.warn("opening the session of broker {} failed", req.getBrokerId(), cause);
+                }
+                session.end(notControllerSessionEvent());
+            } else if (term < 0) {
+                session.end(BrokerSessionEvent.newBuilder().setErrorCode(io.fjord.proto.ErrorCode.STALE_BROKER_EPOCH)
+                        .setErrorMessage("Broker " + req.getBrokerId() + " epoch " + req.getBrokerEpoch()
+                                + " is not the current registration; register again.").build());
+            } else {
+                sessions.add(session);
+                ControllerEndpoint self = activeEndpoint();
+                if (self == null || self.getNodeId() != nodeId) {
+                    self = ControllerEndpoint.newBuilder().setNodeId(nodeId).build();   // endpoint not announced yet
+                }
+                if (!session.accepted(term, self)) {
+                    sessions.remove(session);
+                }
+            }
+        });
+    }
+
+    private BrokerSessionEvent notControllerSessionEvent() {
+        ControllerEndpoint active = activeEndpoint();
+        BrokerSessionEvent.Builder b = BrokerSessionEvent.newBuilder().setErrorCode(io.fjord.proto.ErrorCode.NOT_CONTROLLER)
+                .setErrorMessage(notControllerMessage(active));
+        if (active != null) {
+            b.setActiveController(active);   // may be this one, still taking office: the broker retries shortly
+        }
+        return b.build();
+    }
+
+    /**
+     * Ends the session streams that no longer belong to an active term of this controller (leadership
+     * lost or changed): their brokers open them on the active controller. Called on every leader change
+     * and periodically.
+     */
+    void checkSessions() {
+        if (sessions.isEmpty()) {
+            return;
+        }
+        boolean active = raftLog.isActive();
+        long term = raftLog.leaderTerm();
+        for (BrokerSession s : sessions) {
+            if (!active || s.term != term) {
+                sessions.remove(s);
+                s.end(notControllerSessionEvent());
+            }
+        }
+    }
+
+    /** Broker ids with a session stream accepted here (tests, diagnostics). */
+    Set<Integer> sessionBrokerIds() {
+        Set<Integer> out = new java.util.TreeSet<>();
+        sessions.forEach(s -> out.add(s.brokerId));
+        return out;
+    }
+
+    /** Ends every FollowMetadata and BrokerSession stream (shutdown): brokers reconnect to another controller. */
     void closeStreams() {
         for (MetadataStream s : streams) {
             s.shutdown();
         }
         streams.clear();
+        for (BrokerSession s : sessions) {
+            s.end(BrokerSessionEvent.newBuilder().setErrorCode(io.fjord.proto.ErrorCode.NOT_CONTROLLER)
+                    .setErrorMessage("controller " + nodeId + " is shutting down").build());
+        }
+        sessions.clear();
+    }
+
+    /**
+     * One BrokerSession call. Either side may end it first; whichever does, the controller hears once
+     * (and only about a session it accepted) whether the broker's side broke it.
+     *
+     * <p>Threading: gRPC callbacks and controller completions; state changes under the object's lock.
+     */
+    private final class BrokerSession {
+        final int brokerId;
+        final long brokerEpoch;
+        private final ServerCallStreamObserver<BrokerSessionEvent> call;
+        /** The leader term it was accepted in, -1 before. */
+        volatile long term = -1;
+        private boolean ended;
+        private boolean peerGone;
+        private long peerGoneAtMs;
+
+        BrokerSession(int brokerId, long brokerEpoch, ServerCallStreamObserver<BrokerSessionEvent> call) {
+            this.brokerId = brokerId;
+            this.brokerEpoch = brokerEpoch;
+            this.call = call;
+        }
+
+        /** Sends the acceptance; false when the broker went away meanwhile (the controller heard so). */
+        boolean accepted(long acceptedTerm, ControllerEndpoint self) {
+            boolean broken;
+            long at;
+            synchronized (this) {
+                term = acceptedTerm;
+                broken = peerGone;
+                at = peerGoneAtMs;
+                if (!peerGone && !ended) {
+                    BrokerSessionEvent.Builder b = BrokerSessionEvent.newBuilder().setErrorCode(io.fjord.proto.ErrorCode.NONE)
+                            .setControllerTerm(acceptedTerm).setActiveController(self);
+                    try {
+                        call.onNext(b.build());
+                        return true;
+                    } catch (RuntimeException e) {
+                        // cancelled under us: onCancel follows (or ran) and reports it
+                        return true;
+                    }
+                }
+            }
+            // The broker went away before its session was accepted (or ended by us meanwhile).
+            controller.brokerSessionClosed(brokerId, brokerEpoch, acceptedTerm, broken, broken ? at : time.milliseconds());
+            return false;
+        }
+
+        /** onCancel: the broker cancelled, or its connection closed. */
+        void peerClosed() {
+            long now = time.milliseconds();
+            long t;
+            synchronized (this) {
+                if (ended || peerGone) {
+                    return;
+                }
+                peerGone = true;
+                peerGoneAtMs = now;
+                t = term;
+            }
+            sessions.remove(this);
+            if (t >= 0) {
+                controller.brokerSessionClosed(brokerId, brokerEpoch, t, true, now);
+            }
+        }
+
+        /** This controller ends the stream with one last event (not a lost connection). */
+        void end(BrokerSessionEvent last) {
+            long t;
+            synchronized (this) {
+                if (ended || peerGone) {
+                    return;
+                }
+                ended = true;
+                t = term;
+            }
+            sessions.remove(this);
+            try {
+                call.onNext(last);
+                call.onCompleted();
+            } catch (RuntimeException e) {
+                // the broker went away at the same moment; nothing to tell it
+            }
+            if (t >= 0) {
+                controller.brokerSessionClosed(brokerId, brokerEpoch, t, false, time.milliseconds());
+            }
+        }
     }
 
     @Override

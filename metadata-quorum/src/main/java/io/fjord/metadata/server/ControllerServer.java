@@ -42,6 +42,7 @@ public final class ControllerServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControllerServer.class);
     private static final long WRITE_TIMEOUT_MS = 5000;
     private static final long ENDPOINT_CHECK_MS = 1000;
+    private static final long SESSION_CHECK_MS = 500;
 
     private final ControllerConfig config;
     private final Time time;
@@ -73,7 +74,7 @@ public final class ControllerServer implements AutoCloseable {
         }
         channels = new ForwardingChannels();
         streamExecutor = Executors.newFixedThreadPool(2, r -> daemon(r, "fjord-metadata-stream"));
-        service = new ControllerGrpcService(config.nodeId(), raftLog, controller, channels, streamExecutor);
+        service = new ControllerGrpcService(config.nodeId(), raftLog, controller, channels, streamExecutor, time);
         grpcServer = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenerHost(), config.listenerPort()))
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .addService(ServerInterceptors.intercept(service, ControllerGrpcService.forwardedInterceptor()))
@@ -85,11 +86,16 @@ public final class ControllerServer implements AutoCloseable {
             @Override public void onCommit() { }
             @Override public void onLeaderChanged(RaftPeerId leaderId) {
                 if (!closed) {
+                    // Brokers' session streams held here belong to the term that just ended: end
+                    // them, so the brokers open them on the new active controller.
+                    housekeeping.execute(service::checkSessions);
                     housekeeping.execute(ControllerServer.this::ensureEndpointRegistered);
                 }
             }
         });
         housekeeping.scheduleWithFixedDelay(this::ensureEndpointRegistered, 0, ENDPOINT_CHECK_MS, TimeUnit.MILLISECONDS);
+        // Also periodically, in case a leader change went by without a notification that reached here.
+        housekeeping.scheduleWithFixedDelay(service::checkSessions, SESSION_CHECK_MS, SESSION_CHECK_MS, TimeUnit.MILLISECONDS);
         writePortFile(dir, boundPort);
         log.info("Fjord controller {} listening on {}:{} (raft {})", config.nodeId(), config.listenerHost(), boundPort,
                 config.voters().get(config.nodeId()));
@@ -176,6 +182,11 @@ public final class ControllerServer implements AutoCloseable {
 
     public QuorumController controller() {
         return controller;
+    }
+
+    /** Broker ids whose BrokerSession stream this controller holds (tests, diagnostics). */
+    public java.util.Set<Integer> brokerSessions() {
+        return service.sessionBrokerIds();
     }
 
     public ControllerConfig config() {

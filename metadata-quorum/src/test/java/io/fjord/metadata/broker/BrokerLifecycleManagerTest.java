@@ -124,7 +124,7 @@ class BrokerLifecycleManagerTest {
         b1.firstUnfenced().get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
         b2.firstUnfenced().get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
         createTopic(b1, "t", 4, 2);
-        b2.close();   // no controlled shutdown: the session (1.5 s) must expire
+        b2.close();   // no controlled shutdown: its session stream ends, fenced after broker.connection.grace.ms
         ControllerServer c = q.server(1);
         await().atMost(WAIT).until(() -> c.image().cluster().broker(2).fenced());
         for (PartitionRegistration p : c.image().topics().topic("t").partitions().values()) {

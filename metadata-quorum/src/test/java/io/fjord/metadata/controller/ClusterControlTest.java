@@ -133,14 +133,156 @@ class ClusterControlTest {
         assertEquals(ErrorCode.STALE_BROKER_EPOCH, stale.getErrorCode());
     }
 
+    // ---------------------------------------------------------------- fencing on a broken session stream
+
+    /** Opens a session stream for broker {@code id}'s current registration. */
+    private void openSession(int id) {
+        assertTrue(f.cluster.brokerSessionOpened(f.image, id, f.image.cluster().broker(id).epoch()));
+    }
+
+    /** The broker's side of a session stream went away (its process died, or it cancelled). */
+    private boolean breakSession(int id) {
+        return f.cluster.brokerSessionClosed(f.image, id, f.image.cluster().broker(id).epoch(), true, f.time.milliseconds());
+    }
+
+    private List<Integer> fenceExpired() {
+        return f.commit(f.cluster.fenceExpiredBrokers(f.image, f.time.milliseconds()));
+    }
+
     @Test
     void lostConnectionFencesAfterTheGraceUnlessTheBrokerIsHeardFrom() {
         f.liveBrokers("", "");
-        f.heartbeats.connectionLost(1, f.time.milliseconds());
-        f.heartbeats.connectionLost(2, f.time.milliseconds());
-        f.time.sleep(500);
+        f.createTopic("t", 4, 2);
+        openSession(1);
+        openSession(2);
+        assertTrue(breakSession(1));
+        assertTrue(breakSession(2));
+        f.time.sleep(100);
+        f.heartbeat(2, false);   // alive after all: a heartbeat received after the break
+        f.time.sleep(ControlFixture.GRACE_MS - 100);
+        assertEquals(List.of(), fenceExpired(), "still within the grace");
+        f.time.sleep(1);
+        assertEquals(List.of(1), fenceExpired(), "grace passed; the session (6 s) is far from expiring");
+        assertTrue(f.image.cluster().broker(1).fenced());
+        assertFalse(f.image.cluster().broker(2).fenced());
+        assertFalse(ReplicationControl.leadsAnything(f.image, 1), "its partitions have new leaders");
+        assertEquals(List.of(), fenceExpired(), "fenced once");
+    }
+
+    @Test
+    void aSessionReopenedWithinTheGraceIsNotFenced() {
+        f.liveBrokers("");
+        openSession(1);
+        breakSession(1);
+        f.time.sleep(ControlFixture.GRACE_MS - 1);
+        openSession(1);   // the blip: the broker reconnected
+        f.time.sleep(ControlFixture.GRACE_MS * 10);
+        assertEquals(List.of(), fenceExpired());
+        assertFalse(f.image.cluster().broker(1).fenced());
+    }
+
+    @Test
+    void aHeartbeatReceivedNoLaterThanTheBreakDoesNotExcuseIt() {
+        f.liveBrokers("");
+        openSession(1);
+        long sentJustBeforeDeath = f.time.milliseconds();
+        breakSession(1);
+        // Processed after the break but received in the same millisecond: it may predate the death.
+        f.commit(f.cluster.brokerHeartbeat(f.image, io.fjord.proto.controller.BrokerHeartbeatRequest.newBuilder().setBrokerId(1)
+                .setBrokerEpoch(f.image.cluster().broker(1).epoch()).setCurrentMetadataOffset(f.image.offset()).build(),
+                sentJustBeforeDeath));
+        f.time.sleep(ControlFixture.GRACE_MS + 1);
+        assertEquals(List.of(1), fenceExpired());
+    }
+
+    @Test
+    void onlyTheLastOpenSessionBreakingCounts() {
+        f.liveBrokers("");
+        openSession(1);
+        openSession(1);   // a new stream opened before the old one's end was seen
+        assertFalse(breakSession(1));
+        f.time.sleep(ControlFixture.GRACE_MS * 2);
+        assertEquals(List.of(), fenceExpired());
+        assertTrue(breakSession(1));
+        f.time.sleep(ControlFixture.GRACE_MS + 1);
+        assertEquals(List.of(1), fenceExpired());
+    }
+
+    @Test
+    void aStreamTheControllerEndsIsNotALostConnection() {
+        f.liveBrokers("");
+        openSession(1);
+        assertFalse(f.cluster.brokerSessionClosed(f.image, 1, f.image.cluster().broker(1).epoch(), false, f.time.milliseconds()));
+        f.time.sleep(ControlFixture.GRACE_MS * 2);
+        assertEquals(List.of(), fenceExpired());
+    }
+
+    @Test
+    void aBrokerThatNeverOpenedASessionIsOnlyFencedBySessionExpiry() {
+        f.liveBrokers("");
+        f.time.sleep(ControlFixture.SESSION_MS);
+        assertEquals(List.of(), fenceExpired());
+        f.time.sleep(1);
+        assertEquals(List.of(1), fenceExpired());
+    }
+
+    @Test
+    void aPausedBrokerKeepsItsStreamAndIsFencedOnlyWhenItsSessionExpires() {
+        f.liveBrokers("", "");
+        openSession(1);
+        openSession(2);
+        // Broker 1 is SIGSTOPped: its connection stays open, nothing breaks; broker 2 keeps heartbeating.
+        for (long t = 0; t < ControlFixture.SESSION_MS; t += 500) {
+            f.time.sleep(500);
+            f.heartbeat(2, false);
+            assertEquals(List.of(), fenceExpired(), "at +" + (t + 500) + " ms");
+        }
+        f.time.sleep(1);
         f.heartbeat(2, false);
-        f.time.sleep(501);
-        assertEquals(List.of(1), f.commit(f.cluster.fenceExpiredBrokers(f.image, f.time.milliseconds())));
+        assertEquals(List.of(1), fenceExpired());
+    }
+
+    @Test
+    void aBrokerAfterControlledShutdownIsNotFencedAgainWhenItsStreamCloses() {
+        f.liveBrokers("", "");
+        f.createTopic("t", 2, 2);
+        openSession(1);
+        assertTrue(f.heartbeat(1, true).getShouldShutDown());
+        assertTrue(f.image.cluster().broker(1).fenced());
+        long offset = f.image.offset();
+        assertFalse(breakSession(1), "already fenced: nothing to do");
+        f.time.sleep(ControlFixture.GRACE_MS + 1);
+        assertEquals(List.of(), fenceExpired());
+        assertEquals(offset, f.image.offset(), "no record written");
+    }
+
+    @Test
+    void aLostConnectionOfAnEarlierRegistrationDoesNotFenceTheNextOne() {
+        f.liveBrokers("");
+        openSession(1);
+        long oldEpoch = f.image.cluster().broker(1).epoch();
+        // The break is seen only after the broker registered again (same process, new epoch).
+        assertEquals(io.fjord.proto.ErrorCode.NONE, f.register(1, "inc-1", "").getErrorCode());
+        f.heartbeat(1, false);
+        assertFalse(f.image.cluster().broker(1).fenced());
+        f.cluster.brokerSessionClosed(f.image, 1, oldEpoch, true, f.time.milliseconds());
+        f.time.sleep(ControlFixture.GRACE_MS + 1);
+        assertEquals(List.of(), fenceExpired());
+        assertFalse(f.image.cluster().broker(1).fenced());
+    }
+
+    @Test
+    void aSessionForAStaleEpochIsRefused() {
+        f.liveBrokers("");
+        assertFalse(f.cluster.brokerSessionOpened(f.image, 1, f.image.cluster().broker(1).epoch() + 5));
+        assertFalse(f.cluster.brokerSessionOpened(f.image, 9, 1), "unknown broker");
+    }
+
+    @Test
+    void aNegativeGraceTurnsFastFencingOff() {
+        BrokerHeartbeatManager off = new BrokerHeartbeatManager(6000, -1);
+        off.sessionOpened(1);
+        assertFalse(off.sessionClosed(1, 5, true, 0));
+        assertEquals(List.of(), off.graceExpired(1_000_000));
     }
 }

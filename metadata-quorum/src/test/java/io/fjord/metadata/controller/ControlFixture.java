@@ -24,10 +24,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 final class ControlFixture {
     static final long SESSION_MS = 6000;
+    static final long GRACE_MS = 300;
 
     final MockTime time = new MockTime();
-    final ControllerSettings settings = new ControllerSettings("c1", 1, 1, false, SESSION_MS, 1000);
-    final BrokerHeartbeatManager heartbeats = new BrokerHeartbeatManager(SESSION_MS, 1000);
+    final ControllerSettings settings = new ControllerSettings("c1", 1, 1, false, SESSION_MS, GRACE_MS);
+    final BrokerHeartbeatManager heartbeats = new BrokerHeartbeatManager(SESSION_MS, GRACE_MS);
     final ReplicationControl replication = new ReplicationControl(false);
     final ClusterControl cluster = new ClusterControl(settings, replication, heartbeats);
     final TopicControl topics = new TopicControl(settings, replication, new Random(42));

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -82,5 +83,41 @@ class QuorumControllerTest {
         time.sleep(6001);
         assertEquals(List.of(1), controller.fenceExpiredBrokers().get(5, TimeUnit.SECONDS));
         assertTrue(log.image().cluster().broker(1).fenced());
+    }
+
+    @Test
+    void aBrokenSessionStreamFencesTheBrokerOnceTheGracePasses() throws Exception {
+        long epoch = registerLive(1);
+        long term = controller.openBrokerSession(1, epoch).get(5, TimeUnit.SECONDS);
+        assertEquals(log.leaderTerm(), term);
+        assertEquals(Map.of(1, 1), controller.openBrokerSessions().get(5, TimeUnit.SECONDS));
+        controller.brokerSessionClosed(1, epoch, term, true, time.milliseconds());
+        time.sleep(1000);
+        assertEquals(List.of(), controller.fenceExpiredBrokers().get(5, TimeUnit.SECONDS), "within the 1000 ms grace");
+        time.sleep(1);
+        assertEquals(List.of(1), controller.fenceExpiredBrokers().get(5, TimeUnit.SECONDS));
+        assertTrue(log.image().cluster().broker(1).fenced());
+    }
+
+    @Test
+    void sessionsCountOnlyInTheTermTheyWereOpenedIn() throws Exception {
+        long epoch = registerLive(1);
+        long term = controller.openBrokerSession(1, epoch).get(5, TimeUnit.SECONDS);
+        log.newTerm();   // re-elected: the streams of the earlier term were ended and mean nothing now
+        controller.brokerSessionClosed(1, epoch, term, true, time.milliseconds());
+        time.sleep(2000);
+        assertEquals(List.of(), controller.fenceExpiredBrokers().get(5, TimeUnit.SECONDS),
+                "a new active controller holds no streams and fences nobody for lacking one");
+        assertEquals(Map.of(), controller.openBrokerSessions().get(5, TimeUnit.SECONDS));
+        assertFalse(log.image().cluster().broker(1).fenced());
+    }
+
+    @Test
+    void sessionsAreOnlyOpenedOnTheActiveControllerForTheCurrentRegistration() throws Exception {
+        long epoch = registerLive(1);
+        assertEquals(-1L, controller.openBrokerSession(1, epoch + 1).get(5, TimeUnit.SECONDS));
+        log.setActive(false);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> controller.openBrokerSession(1, epoch).get(5, TimeUnit.SECONDS));
+        assertInstanceOf(NotControllerException.class, e.getCause());
     }
 }

@@ -28,6 +28,8 @@ class ControllerConfigTest {
         assertEquals(Path.of("/data/ctl"), c.metadataLogDir());
         assertEquals(6000, c.sessionTimeoutMs());
         assertEquals(500, c.heartbeatIntervalMs());
+        assertEquals(300, c.connectionGraceMs());
+        assertEquals(300, c.settings().connectionGraceMs());
         assertEquals(10000, c.snapshotIntervalRecords());
         assertEquals("127.0.0.1", c.listenerHost());
         assertEquals(9093, c.listenerPort());
@@ -59,5 +61,19 @@ class ControllerConfigTest {
         Map<String, String> hb = base();
         hb.put("broker.heartbeat.interval.ms", "9000");
         assertThrows(ConfigException.class, () -> ControllerConfig.of(hb));
+    }
+
+    @Test
+    void connectionGraceIsBelowTheSessionOrOff() {
+        Map<String, String> off = base();
+        off.put("broker.connection.grace.ms", "-1");
+        assertEquals(-1, ControllerConfig.of(off).settings().connectionGraceMs());
+        Map<String, String> tooLong = base();
+        tooLong.put("broker.connection.grace.ms", "6000");
+        assertTrue(assertThrows(ConfigException.class, () -> ControllerConfig.of(tooLong)).getMessage()
+                .contains("'broker.connection.grace.ms' (6000) must be smaller than 'broker.session.timeout.ms' (6000)"));
+        Map<String, String> negative = base();
+        negative.put("broker.connection.grace.ms", "-5");
+        assertThrows(ConfigException.class, () -> ControllerConfig.of(negative));
     }
 }
