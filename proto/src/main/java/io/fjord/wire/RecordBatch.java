@@ -25,6 +25,7 @@ import java.util.NoSuchElementException;
 public final class RecordBatch {
     /** attributes, timestampDelta, offsetDelta, keyLength, valueLength, headerCount: one byte each at least. */
     private static final int MIN_RECORD_BODY = 6;
+    private static final Header[] NO_HEADERS = new Header[0];
     private static final int MIN_RECORD_SIZE = 1 + MIN_RECORD_BODY;
 
     private final ByteBuffer buf;
@@ -159,6 +160,9 @@ public final class RecordBatch {
         // a header takes at least two bytes (key length, value length)
         if (count < 0 || count > in.remaining() / 2) {
             throw corrupt("record " + index + " declares " + count + " headers in " + in.remaining() + " bytes");
+        }
+        if (count == 0) {
+            return NO_HEADERS; // the common case: no allocation per record
         }
         Header[] headers = new Header[count];
         for (int h = 0; h < count; h++) {

@@ -48,7 +48,27 @@ public final class ConsumerRecords<K, V> implements Iterable<ConsumerRecord<K, V
 
     @Override
     public Iterator<ConsumerRecord<K, V>> iterator() {
-        return records.values().stream().flatMap(List::stream).iterator();
+        // A plain nested iterator: a flatMap stream's iterator buffers every record again (per-record cost on the hot path).
+        Iterator<List<ConsumerRecord<K, V>>> lists = records.values().iterator();
+        return new Iterator<>() {
+            private Iterator<ConsumerRecord<K, V>> current = java.util.Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!current.hasNext() && lists.hasNext()) {
+                    current = lists.next().iterator();
+                }
+                return current.hasNext();
+            }
+
+            @Override
+            public ConsumerRecord<K, V> next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return current.next();
+            }
+        };
     }
 
     public int count() {

@@ -12,7 +12,6 @@ import io.fjord.wire.Record;
 import io.fjord.wire.RecordBatch;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 
@@ -59,7 +58,7 @@ final class CompletedFetch {
         if (error != null) {
             throw error;
         }
-        List<ConsumerRecord<K, V>> out = new ArrayList<>();
+        List<ConsumerRecord<K, V>> out = new ArrayList<>(Math.min(max, 1024));
         try {
             while (out.size() < max && !exhausted) {
                 if (current == null) {
@@ -129,7 +128,9 @@ final class CompletedFetch {
 
     private <K, V> ConsumerRecord<K, V> toConsumerRecord(Record r, Deserializer<K> keyDeserializer,
                                                           Deserializer<V> valueDeserializer) {
-        List<Header> headers = Arrays.asList(r.headers());
+        Header[] raw = r.headers();
+        // Immutable lists, so ConsumerRecord's List.copyOf keeps them as they are instead of copying.
+        List<Header> headers = raw.length == 0 ? List.of() : List.of(raw);
         byte[] keyBytes = r.keyBytes();
         byte[] valueBytes = r.valueBytes();
         K key;
