@@ -33,7 +33,7 @@ public final class ConsumerRecord<K, V> {
         this.timestampType = Objects.requireNonNull(timestampType, "timestampType");
         this.key = key;
         this.value = value;
-        this.headers = headers == null ? List.of() : List.copyOf(headers);
+        this.headers = headers == null || headers.isEmpty() ? List.of() : List.copyOf(headers);
         this.serializedKeySize = serializedKeySize;
         this.serializedValueSize = serializedValueSize;
     }
