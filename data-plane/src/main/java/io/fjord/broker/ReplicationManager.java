@@ -231,6 +231,7 @@ final class ReplicationManager implements AutoCloseable {
                         List.of(proposal)));
                 AlterPartitionResult result = AlterPartitionRequests.results(resp).get(proposal.partition());
                 OptionalLong hw = OptionalLong.empty();
+                Optional<AlterPartitionProposal> next = Optional.empty();
                 synchronized (p) {
                     PartitionLeaderState s = p.leaderState();
                     if (s != null && result != null) {
@@ -238,22 +239,35 @@ final class ReplicationManager implements AutoCloseable {
                     } else if (s != null) {
                         hw = s.onAlterPartitionFailed(resp.getErrorCode(), time.milliseconds());
                     }
+                    next = s == null ? Optional.empty() : s.pendingProposal();
                 }
                 alterInFlight.remove(p.key());
                 hw.ifPresent(h -> onHighWatermark(p.key(), h));
+                // A proposal made while this one was in flight was held back (one in flight per
+                // partition), and the leader state will not make it again while it is pending: send it
+                // now. The same proposal still pending means a transient refusal: resend it later.
+                next.ifPresent(n -> {
+                    if (!n.equals(proposal)) {
+                        sendAlterPartition(p, n);
+                    } else {
+                        scheduler.schedule(() -> resendPending(p), ALTER_PARTITION_RETRY_MS, TimeUnit.MILLISECONDS);
+                    }
+                });
             } catch (RuntimeException e) {
                 log.warn("{}: AlterPartition failed ({}); retrying", p.key(), e.getMessage());
                 alterInFlight.remove(p.key());
-                scheduler.schedule(() -> {
-                    Optional<AlterPartitionProposal> again;
-                    synchronized (p) {
-                        PartitionLeaderState s = p.leaderState();
-                        again = s == null ? Optional.empty() : s.pendingProposal();
-                    }
-                    again.ifPresent(a -> sendAlterPartition(p, a));
-                }, ALTER_PARTITION_RETRY_MS, TimeUnit.MILLISECONDS);
+                scheduler.schedule(() -> resendPending(p), ALTER_PARTITION_RETRY_MS, TimeUnit.MILLISECONDS);
             }
         });
+    }
+
+    private void resendPending(Partition p) {
+        Optional<AlterPartitionProposal> again;
+        synchronized (p) {
+            PartitionLeaderState s = p.leaderState();
+            again = s == null ? Optional.empty() : s.pendingProposal();
+        }
+        again.ifPresent(a -> sendAlterPartition(p, a));
     }
 
     @Override

@@ -86,7 +86,7 @@ class ClusterFailoverIT {
             assertEquals(0, cluster.cluster("kill", "broker-" + victim).exit());
             Awaitility.await("every partition of broker-" + victim + " has a new leader from its ISR")
                     .atMost(Duration.ofMillis(SESSION_TIMEOUT_MS + 2_000)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> cluster.metadataFrom(observer).map(md -> reElected(current, partitions(md, "events"), victim)).orElse(false));
+                    .until(() -> cluster.metadataFrom(observer).map(md -> ReplicationSupport.reElected(current, partitions(md, "events"), victim)).orElse(false));
             long brokerFailoverMs = (System.nanoTime() - brokerKilledAt) / 1_000_000;
             System.out.println("broker failover: all partitions of broker-" + victim + " re-led after " + brokerFailoverMs + " ms");
             Map<Integer, PartitionMetadata> afterBrokerKill = partitions(cluster.metadataFrom(observer).orElseThrow(), "events");
@@ -116,20 +116,6 @@ class ClusterFailoverIT {
         return ps.size() == count && ps.values().stream().allMatch(p -> p.getLeaderId() >= 0);
     }
 
-    /** Every partition the victim led now has another leader that was in its ISR before. */
-    private static boolean reElected(Map<Integer, PartitionMetadata> before, Map<Integer, PartitionMetadata> now, int victim) {
-        for (PartitionMetadata b : before.values()) {
-            if (b.getLeaderId() != victim) {
-                continue;
-            }
-            PartitionMetadata n = now.get(b.getPartition());
-            if (n == null || n.getLeaderId() < 0 || n.getLeaderId() == victim || !b.getIsrList().contains(n.getLeaderId())
-                    || n.getLeaderEpoch() <= b.getLeaderEpoch()) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     /** Partition → metadata, without the fields a broker fills from its own log (HW, offsets). */
     private static Map<Integer, PartitionMetadata> partitions(MetadataResponse md, String topic) {

@@ -121,7 +121,7 @@ class FastFencingIT {
                 long killReturnedMs = ms(killedAt);
                 Awaitility.await("every partition broker-" + victim + " led has a new leader on both survivors")
                         .atMost(Duration.ofMillis(SESSION_TIMEOUT_MS + 3_000)).pollInterval(Duration.ofMillis(10))
-                        .until(() -> survivors.stream().allMatch(b -> reElected(before, ReplicationSupport.partitions(cluster, List.of(b), TOPIC), victim)));
+                        .until(() -> survivors.stream().allMatch(b -> ReplicationSupport.reElected(before, ReplicationSupport.partitions(cluster, List.of(b), TOPIC), victim)));
                 long elapsed = ms(killedAt);
                 newLeaderMs.add(elapsed);
                 Awaitility.await("acknowledgements resume").atMost(Duration.ofSeconds(30))
@@ -222,18 +222,4 @@ class FastFencingIT {
         return ps.values().stream().filter(p -> p.getLeaderId() == broker).map(PartitionMetadata::getPartition).toList();
     }
 
-    /** Every partition the victim led now has another leader, from its ISR, with a bumped leader epoch. */
-    private static boolean reElected(Map<Integer, PartitionMetadata> before, Map<Integer, PartitionMetadata> now, int victim) {
-        for (PartitionMetadata b : before.values()) {
-            if (b.getLeaderId() != victim) {
-                continue;
-            }
-            PartitionMetadata n = now.get(b.getPartition());
-            if (n == null || n.getLeaderId() < 0 || n.getLeaderId() == victim || !b.getIsrList().contains(n.getLeaderId())
-                    || n.getLeaderEpoch() <= b.getLeaderEpoch()) {
-                return false;
-            }
-        }
-        return true;
-    }
 }

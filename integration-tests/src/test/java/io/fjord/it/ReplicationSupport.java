@@ -124,6 +124,21 @@ final class ReplicationSupport {
         return Optional.ofNullable(partitions(cluster, ask, topic).get(partition));
     }
 
+    /** Every partition the victim led now has another leader, from its ISR before, with a bumped leader epoch. */
+    static boolean reElected(Map<Integer, PartitionMetadata> before, Map<Integer, PartitionMetadata> now, int victim) {
+        for (PartitionMetadata b : before.values()) {
+            if (b.getLeaderId() != victim) {
+                continue;
+            }
+            PartitionMetadata n = now.get(b.getPartition());
+            if (n == null || n.getLeaderId() < 0 || n.getLeaderId() == victim || !b.getIsrList().contains(n.getLeaderId())
+                    || n.getLeaderEpoch() <= b.getLeaderEpoch()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Every partition has a leader and all its replicas in the ISR. */
     static boolean fullyInSync(Map<Integer, PartitionMetadata> ps, int count) {
         return ps.size() == count && ps.values().stream()

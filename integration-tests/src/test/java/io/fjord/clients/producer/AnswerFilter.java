@@ -14,9 +14,24 @@ import io.grpc.MethodDescriptor;
 
 import java.util.concurrent.TimeUnit;
 
-/** Test plumbing: a producer channel that loses chosen answers of the ProduceStream call on the way back. */
+/** Test plumbing: a broker in this JVM, and a producer channel that loses chosen answers of the ProduceStream call on the way back. */
 final class AnswerFilter {
     private AnswerFilter() {}
+
+    /** A standalone broker in this JVM on an ephemeral port with one topic; returns its bootstrap address. */
+    static String startBroker(java.nio.file.Path logDir, String topic, int partitions, java.util.function.Consumer<io.fjord.broker.BrokerServer> keep)
+            throws java.io.IOException {
+        io.fjord.broker.BrokerServer broker = new io.fjord.broker.BrokerServer(io.fjord.broker.BrokerConfig.of(
+                java.util.Map.of("listeners", "127.0.0.1:0", "log.dirs", logDir.toString())), io.fjord.storage.Time.SYSTEM);
+        broker.start();
+        keep.accept(broker);
+        String bootstrap = "127.0.0.1:" + broker.port();
+        try (io.fjord.clients.admin.FjordAdmin admin = io.fjord.clients.admin.FjordAdmin.create(java.util.Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(java.util.List.of(new io.fjord.clients.admin.NewTopic(topic, partitions, (short) 1)));
+        }
+        return bootstrap;
+    }
+
 
     /** Swallows chosen answers of the ProduceStream call, as if lost on the way back. */
     static final class Interceptor implements ClientInterceptor {

@@ -1,9 +1,6 @@
 package io.fjord.clients.producer;
 
-import io.fjord.broker.BrokerConfig;
 import io.fjord.broker.BrokerServer;
-import io.fjord.clients.admin.FjordAdmin;
-import io.fjord.clients.admin.NewTopic;
 import io.fjord.clients.common.errors.TimeoutException;
 import io.fjord.clients.common.serialization.StringSerializer;
 import io.fjord.clients.internals.BrokerChannels;
@@ -15,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
+
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -45,13 +42,7 @@ class BackPressureTest {
 
     @BeforeEach
     void start() throws Exception {
-        broker = new BrokerServer(BrokerConfig.of(Map.of("listeners", "127.0.0.1:0", "log.dirs", dir.toString())),
-                io.fjord.storage.Time.SYSTEM);
-        broker.start();
-        bootstrap = "127.0.0.1:" + broker.port();
-        try (FjordAdmin admin = FjordAdmin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic("bp", 3, (short) 1)));
-        }
+        bootstrap = AnswerFilter.startBroker(dir, "bp", 3, b -> broker = b);
     }
 
     @AfterEach

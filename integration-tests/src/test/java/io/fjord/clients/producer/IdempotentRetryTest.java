@@ -1,9 +1,6 @@
 package io.fjord.clients.producer;
 
-import io.fjord.broker.BrokerConfig;
 import io.fjord.broker.BrokerServer;
-import io.fjord.clients.admin.FjordAdmin;
-import io.fjord.clients.admin.NewTopic;
 import io.fjord.clients.common.TopicPartition;
 import io.fjord.clients.common.serialization.StringDeserializer;
 import io.fjord.clients.common.serialization.StringSerializer;
@@ -51,13 +48,7 @@ class IdempotentRetryTest {
 
     @BeforeEach
     void start() throws Exception {
-        broker = new BrokerServer(BrokerConfig.of(Map.of("listeners", "127.0.0.1:0", "log.dirs", dir.toString())),
-                io.fjord.storage.Time.SYSTEM);
-        broker.start();
-        bootstrap = "127.0.0.1:" + broker.port();
-        try (FjordAdmin admin = FjordAdmin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1)));
-        }
+        bootstrap = AnswerFilter.startBroker(dir, TOPIC, 1, b -> broker = b);
     }
 
     @AfterEach
