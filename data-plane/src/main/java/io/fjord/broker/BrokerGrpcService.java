@@ -79,11 +79,8 @@ final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
 
     @Override
     public void produce(ProduceRequest req, StreamObserver<ProduceResponse> out) {
-        if (config.autoCreateTopics()) {
-            req.getTopicsList().forEach(t -> admin.autoCreate(t.getTopic()));
-        }
         try {
-            produce.handle(req, resp -> {
+            handleProduce(req, resp -> {
                 out.onNext(resp);
                 out.onCompleted();
             });
@@ -95,7 +92,15 @@ final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
 
     @Override
     public StreamObserver<ProduceStreamRequest> produceStream(StreamObserver<ProduceStreamResponse> out) {
-        return new ProduceStream(config, produce, admin, (ServerCallStreamObserver<ProduceStreamResponse>) out);
+        return new ProduceStream(config.nodeId(), this::handleProduce, (ServerCallStreamObserver<ProduceStreamResponse>) out);
+    }
+
+    /** Both produce RPCs: creates missing topics when auto.create.topics.enable, then appends. */
+    private void handleProduce(ProduceRequest req, java.util.function.Consumer<ProduceResponse> respond) {
+        if (config.autoCreateTopics()) {
+            req.getTopicsList().forEach(t -> admin.autoCreate(t.getTopic()));
+        }
+        produce.handle(req, respond);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.fjord.broker;
 
+import io.fjord.proto.ProduceRequest;
 import io.fjord.proto.ProduceResponse;
 import io.fjord.proto.ProduceStreamRequest;
 import io.fjord.proto.ProduceStreamResponse;
@@ -9,9 +10,12 @@ import io.grpc.stub.StreamObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
 /**
  * One client's ProduceStream call. gRPC delivers a stream's messages one at a time in the order sent,
- * and {@link ProduceHandler#handle} appends before it returns, so requests are appended in send
+ * and the broker's produce path ({@link ProduceHandler#handle}) appends before it returns, so requests are appended in send
  * order: what lets a producer keep several batches of one partition in flight. Answers (acks=all ones
  * complete later, on other threads) go back tagged with the request's correlation id; acks=0
  * requests get none. When the client half-closes, the stream completes once every answer is out.
@@ -22,26 +26,23 @@ import org.slf4j.LoggerFactory;
 final class ProduceStream implements StreamObserver<ProduceStreamRequest> {
     private static final Logger log = LoggerFactory.getLogger(ProduceStream.class);
 
-    private final BrokerConfig config;
-    private final ProduceHandler produce;
-    private final AdminBackend admin;
+    private final int brokerId;
+    private final BiConsumer<ProduceRequest, Consumer<ProduceResponse>> produce;
     private final ServerCallStreamObserver<ProduceStreamResponse> out;
     private int pendingAnswers;
     private boolean halfClosed;
     private boolean finished;
 
-    ProduceStream(BrokerConfig config, ProduceHandler produce, AdminBackend admin, ServerCallStreamObserver<ProduceStreamResponse> out) {
-        this.config = config;
+    /** @param produce appends a request and later calls back with its answer (the broker's produce path) */
+    ProduceStream(int brokerId, BiConsumer<ProduceRequest, Consumer<ProduceResponse>> produce,
+                  ServerCallStreamObserver<ProduceStreamResponse> out) {
+        this.brokerId = brokerId;
         this.produce = produce;
-        this.admin = admin;
         this.out = out;
     }
 
     @Override
     public void onNext(ProduceStreamRequest req) {
-        if (config.autoCreateTopics()) {
-            req.getRequest().getTopicsList().forEach(t -> admin.autoCreate(t.getTopic()));
-        }
         boolean answered = req.getRequest().getAcks() != 0;
         if (answered) {
             synchronized (this) {
@@ -50,14 +51,14 @@ final class ProduceStream implements StreamObserver<ProduceStreamRequest> {
         }
         long correlationId = req.getCorrelationId();
         try {
-            produce.handle(req.getRequest(), resp -> {
+            produce.accept(req.getRequest(), resp -> {
                 if (answered) {
                     answer(correlationId, resp);
                 }
             });
         } catch (RuntimeException e) {
             log.error("Produce failed", e);
-            fail(Status.INTERNAL.withDescription("Produce failed on broker " + config.nodeId() + ": " + e));
+            fail(Status.INTERNAL.withDescription("Produce failed on broker " + brokerId + ": " + e));
         }
     }
 

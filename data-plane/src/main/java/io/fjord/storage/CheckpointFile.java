@@ -20,19 +20,19 @@ import java.util.List;
  * file, and the directory is fsynced, so a reader (or a restart after a crash or power loss) sees
  * either the old or the new checkpoint, never a mix.
  */
-final class CheckpointFile {
+public final class CheckpointFile {
     private static final int VERSION = 0;
 
     private final Path file;
 
-    CheckpointFile(Path file) {
+    public CheckpointFile(Path file) {
         this.file = file;
     }
 
-    Path path() { return file; }
+    public Path path() { return file; }
 
     /** Entries as their fields; empty when the file does not exist. */
-    List<long[]> read() {
+    public List<long[]> read() {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -71,7 +71,7 @@ final class CheckpointFile {
     }
 
     /** Replaces the checkpoint with {@code entries} atomically and durably. */
-    void write(List<long[]> entries) {
+    public void write(List<long[]> entries) {
         StringBuilder sb = new StringBuilder().append(VERSION).append('\n').append(entries.size()).append('\n');
         for (long[] fields : entries) {
             for (int j = 0; j < fields.length; j++) {

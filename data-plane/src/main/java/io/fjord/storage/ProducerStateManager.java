@@ -115,7 +115,7 @@ public final class ProducerStateManager {
         }
         int last = e.lastSeq();
         if (last != RecordBatchHeader.NO_SEQUENCE && !inSequence(last, firstSeq)) {
-            throw new OutOfOrderSequenceException(partition, producerId, epoch, nextSequence(last), firstSeq,
+            throw new OutOfOrderSequenceException(partition, producerId, epoch, RecordBatchHeader.incrementSequence(last, 1), firstSeq,
                     "the last sequence appended is " + last);
         }
         return CheckResult.OK;
@@ -225,17 +225,10 @@ public final class ProducerStateManager {
         if (baseSeq == RecordBatchHeader.NO_SEQUENCE) {
             return RecordBatchHeader.NO_SEQUENCE;
         }
-        if (baseSeq > Integer.MAX_VALUE - lastOffsetDelta) {
-            return lastOffsetDelta - (Integer.MAX_VALUE - baseSeq) - 1;
-        }
-        return baseSeq + lastOffsetDelta;
-    }
-
-    private static int nextSequence(int lastSeq) {
-        return lastSeq == Integer.MAX_VALUE ? 0 : lastSeq + 1;
+        return RecordBatchHeader.incrementSequence(baseSeq, lastOffsetDelta);
     }
 
     private static boolean inSequence(int lastSeq, int nextSeq) {
-        return nextSeq == nextSequence(lastSeq);
+        return nextSeq == RecordBatchHeader.incrementSequence(lastSeq, 1);
     }
 }

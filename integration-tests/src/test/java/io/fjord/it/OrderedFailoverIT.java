@@ -38,6 +38,8 @@ class OrderedFailoverIT {
     private static final String TOPIC = "ordered";
     private static final int RECORDS = 100_000;
     private static final List<Integer> BROKERS = List.of(1, 2, 3);
+    /** Records the sender may be ahead of the acknowledgements: several 4 KiB batches in flight. */
+    private static final int SEND_WINDOW = 5_000;
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path work;
@@ -88,8 +90,13 @@ class OrderedFailoverIT {
                         }
                         acked.incrementAndGet();
                     });
-                    if (i % 1_000 == 999) {
-                        sleepQuietly(50); // ~20k records/s: the run spans the failover
+                    // Stay at most a window ahead of the acknowledgements, so the sending spans the failover
+                    // (it waits while no leader answers) instead of queueing everything before the kill.
+                    final long sent = i + 1;
+                    if (sent - acked.get() > SEND_WINDOW) {
+                        Awaitility.await("acknowledgements within " + SEND_WINDOW + " of the " + sent + " records sent")
+                                .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(2))
+                                .until(() -> sent - acked.get() <= SEND_WINDOW);
                     }
                 }
             }, "ordered-sender");
@@ -121,13 +128,5 @@ class OrderedFailoverIT {
         }
         System.out.println("partition holds v-0 .. v-" + (RECORDS - 1) + " at offsets 0 .. " + (RECORDS - 1)
                 + ", in send order; " + Collections.frequency(List.of(log), null) + " gaps");
-    }
-
-    private static void sleepQuietly(long ms) {
-        try {
-            Thread.sleep(ms); // pacing the load generator, not waiting for a condition
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

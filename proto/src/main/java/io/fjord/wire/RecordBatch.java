@@ -150,7 +150,7 @@ public final class RecordBatch {
         }
         in.limit(sectionLimit);
         long timestamp = logAppendTime != null ? logAppendTime : baseTimestamp + timestampDelta;
-        int sequence = baseSequence < 0 ? RecordBatchHeader.NO_SEQUENCE : incrementSequence(baseSequence, offsetDelta);
+        int sequence = baseSequence < 0 ? RecordBatchHeader.NO_SEQUENCE : RecordBatchHeader.incrementSequence(baseSequence, offsetDelta);
         return new Record(baseOffset + offsetDelta, timestamp, sequence, data, keyOffset, keySize,
                 valueOffset, valueSize, headers, bodyEnd - start);
     }
@@ -210,14 +210,6 @@ public final class RecordBatch {
             s = new String(b, StandardCharsets.UTF_8);
         }
         return s;
-    }
-
-    /** Kafka's DefaultRecordBatch.incrementSequence: sequences wrap from Integer.MAX_VALUE to 0. */
-    static int incrementSequence(int sequence, int increment) {
-        if (sequence > Integer.MAX_VALUE - increment) {
-            return increment - (Integer.MAX_VALUE - sequence) - 1;
-        }
-        return sequence + increment;
     }
 
     private CorruptRecordException corrupt(String what) {

@@ -94,5 +94,13 @@ public final class RecordBatchHeader {
     public static boolean isCrcValid(ByteBuffer b, int pos) { return computeCrc(b, pos) == crc(b, pos); }
 
     /** Recomputes and stores the CRC, for writers that changed covered fields. */
+    /** Kafka's DefaultRecordBatch.incrementSequence: producer sequences wrap from Integer.MAX_VALUE to 0. */
+    public static int incrementSequence(int sequence, int increment) {
+        if (sequence > Integer.MAX_VALUE - increment) {
+            return increment - (Integer.MAX_VALUE - sequence) - 1;
+        }
+        return sequence + increment;
+    }
+
     public static void updateCrc(ByteBuffer b, int pos) { b.putInt(pos + CRC_OFFSET, (int) computeCrc(b, pos)); }
 }

@@ -1,5 +1,9 @@
 package io.fjord.clients.producer;
 
+import io.fjord.broker.BrokerConfig;
+import io.fjord.broker.BrokerServer;
+import io.fjord.clients.admin.FjordAdmin;
+import io.fjord.clients.admin.NewTopic;
 import io.fjord.proto.BrokerServiceGrpc;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -12,22 +16,26 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** Test plumbing: a broker in this JVM, and a producer channel that loses chosen answers of the ProduceStream call on the way back. */
 final class AnswerFilter {
     private AnswerFilter() {}
 
     /** A standalone broker in this JVM on an ephemeral port with one topic; returns its bootstrap address. */
-    static String startBroker(java.nio.file.Path logDir, String topic, int partitions, java.util.function.Consumer<io.fjord.broker.BrokerServer> keep)
-            throws java.io.IOException {
-        io.fjord.broker.BrokerServer broker = new io.fjord.broker.BrokerServer(io.fjord.broker.BrokerConfig.of(
-                java.util.Map.of("listeners", "127.0.0.1:0", "log.dirs", logDir.toString())), io.fjord.storage.Time.SYSTEM);
+    static String startBroker(Path logDir, String topic, int partitions, Consumer<BrokerServer> keep) throws IOException {
+        BrokerServer broker = new BrokerServer(BrokerConfig.of(Map.of("listeners", "127.0.0.1:0", "log.dirs", logDir.toString())),
+                io.fjord.storage.Time.SYSTEM);
         broker.start();
         keep.accept(broker);
         String bootstrap = "127.0.0.1:" + broker.port();
-        try (io.fjord.clients.admin.FjordAdmin admin = io.fjord.clients.admin.FjordAdmin.create(java.util.Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(java.util.List.of(new io.fjord.clients.admin.NewTopic(topic, partitions, (short) 1)));
+        try (FjordAdmin admin = FjordAdmin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)));
         }
         return bootstrap;
     }

@@ -51,12 +51,12 @@ final class IdempotenceState {
         }
         int seq = nextSequence.getOrDefault(batch.tp, 0);
         batch.setProducerState(producerId, producerEpoch, seq);
-        nextSequence.put(batch.tp, increment(seq, batch.recordCount()));
+        nextSequence.put(batch.tp, RecordBatchHeader.incrementSequence(seq, batch.recordCount()));
     }
 
     void acknowledged(ProducerBatch batch) {
         if (batch.producerId == producerId) {
-            lastAcked.put(batch.tp, increment(batch.baseSequence, batch.recordCount() - 1));
+            lastAcked.put(batch.tp, RecordBatchHeader.incrementSequence(batch.baseSequence, batch.recordCount() - 1));
         }
     }
 
@@ -70,14 +70,6 @@ final class IdempotenceState {
             return false;
         }
         Integer last = lastAcked.get(batch.tp);
-        return batch.baseSequence == (last == null ? 0 : increment(last, 1));
-    }
-
-    /** Kafka's sequence arithmetic: sequences wrap from Integer.MAX_VALUE to 0. */
-    static int increment(int sequence, int by) {
-        if (sequence > Integer.MAX_VALUE - by) {
-            return by - (Integer.MAX_VALUE - sequence) - 1;
-        }
-        return sequence + by;
+        return batch.baseSequence == (last == null ? 0 : RecordBatchHeader.incrementSequence(last, 1));
     }
 }
