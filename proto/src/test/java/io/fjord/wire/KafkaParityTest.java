@@ -142,7 +142,7 @@ class KafkaParityTest {
             r.ensureValid();
             assertEquals(p.baseOffset() + i, r.offset(), where);
             assertEquals(p.logAppendTime() ? maxTs : s.timestamp(), r.timestamp(), where);
-            assertEquals(p.baseSequence() < 0 ? -1 : RecordBatch.incrementSequence(p.baseSequence(), i), r.sequence());
+            assertEquals(p.baseSequence() < 0 ? -1 : RecordBatchHeader.incrementSequence(p.baseSequence(), i), r.sequence());
             assertArrayEquals(s.key(), array(r.key()), where + " key");
             assertArrayEquals(s.value(), array(r.value()), where + " value");
             org.apache.kafka.common.header.Header[] headers = r.headers();
@@ -180,7 +180,7 @@ class KafkaParityTest {
             TestBatches.assertRecord(specs.get(i), r, "record " + i);
             assertEquals(p.baseOffset() + i, r.offset());
             assertEquals(p.logAppendTime() ? maxTs : specs.get(i).timestamp(), r.timestamp());
-            assertEquals(p.baseSequence() < 0 ? -1 : RecordBatch.incrementSequence(p.baseSequence(), i), r.sequence());
+            assertEquals(p.baseSequence() < 0 ? -1 : RecordBatchHeader.incrementSequence(p.baseSequence(), i), r.sequence());
         }
     }
 
