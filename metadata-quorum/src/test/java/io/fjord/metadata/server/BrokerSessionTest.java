@@ -195,9 +195,13 @@ class BrokerSessionTest {
         await().atMost(WAIT).until(() -> b.sessionControllerId() == 1 && c.brokerSessions().contains(1));
 
         for (int blip = 1; blip <= 5; blip++) {
+            // The session state can still show the old connection for a moment after a reset, so wait
+            // for the reconnection itself before the next blip.
+            await("reconnected before blip " + blip).atMost(WAIT).pollInterval(Duration.ofMillis(5))
+                    .until(() -> proxy.openConnections() > 0);
             assertTrue(proxy.resetConnections() > 0, "the broker's connection went through the proxy");
             await("session reopened after blip " + blip).atMost(WAIT).pollInterval(Duration.ofMillis(5))
-                    .until(() -> b.sessionControllerId() == 1 && c.brokerSessions().contains(1));
+                    .until(() -> proxy.openConnections() > 0 && b.sessionControllerId() == 1 && c.brokerSessions().contains(1));
         }
         await("not fenced for blips").during(Duration.ofMillis(GRACE_MS * 5)).atMost(WAIT)
                 .until(() -> !c.image().cluster().broker(1).fenced() && !b.isFenced());

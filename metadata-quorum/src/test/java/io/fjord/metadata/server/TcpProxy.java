@@ -86,6 +86,11 @@ public final class TcpProxy implements AutoCloseable {
         t.start();
     }
 
+    /** Connections currently proxied (each is a client side and an upstream side). */
+    public int openConnections() {
+        return sockets.size() / 2;
+    }
+
     /** Resets every proxied connection (both sides get a TCP RST); the proxy keeps accepting new ones. */
     public int resetConnections() {
         int n = 0;
