@@ -66,6 +66,45 @@ class ProducerConsumerEndToEndTest {
     }
 
     @Test
+    void theConsumerFetchesOneAheadOfBufferedDataInOrderAndDropsItAfterASeek() throws Exception {
+        int batches = 8;
+        try (FjordProducer<String, String> producer = producer(cluster)) {
+            for (int i = 0; i < batches * 5; i++) {
+                producer.send(new ProducerRecord<>("t", 0, null, "v" + i));
+                if (i % 5 == 4) {
+                    producer.flush(); // batches of 5 records
+                }
+            }
+        }
+        assertEquals(batches, cluster.batches("t", 0).size());
+        TopicPartition tp = new TopicPartition("t", 0);
+        // One batch per fetch (the first batch always comes, whatever max.partition.fetch.bytes says).
+        try (FjordConsumer<String, String> consumer = consumer(cluster, "max.partition.fetch.bytes", 1, "max.poll.records", 1)) {
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            List<ConsumerRecord<String, String>> got = new ArrayList<>(pollUntil(consumer, 1));
+            assertEquals(0, got.get(0).offset());
+            assertEquals(1, consumer.position(tp));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> cluster.fetchOffsets("t", 0).contains(5L));
+            assertEquals(1, consumer.position(tp), "the fetch at offset 5 went out while offsets 1-4 were still buffered");
+
+            got.addAll(pollUntil(consumer, 11));
+            for (int i = 0; i < got.size(); i++) {
+                assertEquals(i, got.get(i).offset());
+                assertEquals("v" + i, got.get(i).value());
+            }
+            consumer.seek(tp, 3); // data fetched ahead for offsets 12-19 is now stale
+            List<ConsumerRecord<String, String>> rest = pollUntil(consumer, batches * 5 - 3);
+            assertEquals(batches * 5 - 3, rest.size());
+            for (int i = 0; i < rest.size(); i++) {
+                assertEquals(3 + i, rest.get(i).offset(), "in order, without gaps or duplicates after the seek");
+                assertEquals("v" + (3 + i), rest.get(i).value());
+            }
+        }
+    }
+
+    @Test
     void recordsRoundTripWithOffsetsKeysHeadersAndTimestamps() throws Exception {
         int n = 300;
         Map<Integer, List<Long>> callbackOffsets = Collections.synchronizedMap(new HashMap<>());

@@ -195,6 +195,11 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
 
     @Override
     public void fetch(FetchRequest request, StreamObserver<FetchResponse> obs) {
+        for (FetchTopic t : request.getTopicsList()) {
+            for (FetchPartition p : t.getPartitionsList()) {
+                cluster.recordFetch(t.getTopic(), p.getPartition(), p.getFetchOffset());
+            }
+        }
         FetchResponse first = answerFetch(request);
         if (hasData(first) || request.getMaxWaitMs() <= 0) {
             reply(obs, first);

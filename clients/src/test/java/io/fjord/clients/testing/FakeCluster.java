@@ -35,6 +35,7 @@ public final class FakeCluster implements AutoCloseable {
     }
 
     final Map<String, List<Log>> topics = new TreeMap<>();
+    private final Map<String, List<Long>> fetchOffsets = new java.util.HashMap<>();
     final Map<String, Map<String, String>> topicConfigs = new HashMap<>();
     final Map<String, String> topicIds = new HashMap<>();
     final List<FakeBroker> brokers = new ArrayList<>();
@@ -98,6 +99,15 @@ public final class FakeCluster implements AutoCloseable {
             heldProduces.forEach(Runnable::run);
             heldProduces.clear();
         }
+    }
+
+    /** The offsets the fetches of one partition asked for, in arrival order. */
+    public synchronized List<Long> fetchOffsets(String topic, int partition) {
+        return List.copyOf(fetchOffsets.getOrDefault(topic + "-" + partition, List.of()));
+    }
+
+    synchronized void recordFetch(String topic, int partition, long offset) {
+        fetchOffsets.computeIfAbsent(topic + "-" + partition, k -> new java.util.ArrayList<>()).add(offset);
     }
 
     public synchronized int produceRequests() {

@@ -10,6 +10,7 @@ import io.fjord.clients.consumer.TimestampType;
 import io.fjord.wire.Header;
 import io.fjord.wire.Record;
 import io.fjord.wire.RecordBatch;
+import io.fjord.wire.RecordBatchHeader;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -27,6 +28,7 @@ final class CompletedFetch {
     final TopicPartition tp;
     private final Iterator<RecordBatch> batches;
     private final boolean checkCrcs;
+    private final long endOffset;
     private long nextPosition;
     private RecordBatch current;
     private List<Record> currentRecords;
@@ -37,12 +39,37 @@ final class CompletedFetch {
     CompletedFetch(TopicPartition tp, long fetchOffset, ByteBuffer records, boolean checkCrcs) {
         this.tp = tp;
         this.nextPosition = fetchOffset;
+        this.endOffset = endOffset(records);
         this.batches = RecordBatch.batches(records).iterator();
         this.checkCrcs = checkCrcs;
     }
 
     long nextPosition() {
         return nextPosition;
+    }
+
+    /**
+     * The offset after the last whole batch of this fetch (where the next fetch of the partition
+     * starts once this one is consumed), or -1 when that is not known from the headers alone.
+     */
+    long endOffset() {
+        return endOffset;
+    }
+
+    /** Walks the batch headers only; a malformed header ends the walk (decoding reports it later). */
+    static long endOffset(ByteBuffer records) {
+        long end = -1;
+        int pos = records.position();
+        int limit = records.limit();
+        while (limit - pos >= RecordBatchHeader.HEADER_SIZE) {
+            int size = RecordBatchHeader.sizeInBytes(records, pos);
+            if (size < RecordBatchHeader.HEADER_SIZE || size > limit - pos) {
+                break;
+            }
+            end = RecordBatchHeader.lastOffset(records, pos) + 1;
+            pos += size;
+        }
+        return end;
     }
 
     boolean isExhausted() {

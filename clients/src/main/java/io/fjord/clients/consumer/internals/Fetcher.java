@@ -83,7 +83,8 @@ public final class Fetcher<K, V> {
     public int sendFetches(Cluster cluster) {
         Map<Node, Map<TopicPartition, Long>> byLeader = new LinkedHashMap<>();
         for (TopicPartition tp : subscriptions.fetchablePartitions()) {
-            if (hasBufferedData(tp)) {
+            Long offset = nextFetchOffset(tp);
+            if (offset == null) {
                 continue;
             }
             Node leader = cluster.leaderFor(tp);
@@ -92,7 +93,7 @@ public final class Fetcher<K, V> {
                 continue;
             }
             if (!nodesWithPendingFetch.contains(leader.id())) {
-                byLeader.computeIfAbsent(leader, n -> new LinkedHashMap<>()).put(tp, subscriptions.position(tp));
+                byLeader.computeIfAbsent(leader, n -> new LinkedHashMap<>()).put(tp, offset);
             }
         }
         byLeader.forEach(this::send);
@@ -121,6 +122,42 @@ public final class Fetcher<K, V> {
                     }
                     answers.add(new Answer(node, offsets, response, error));
                 });
+    }
+
+    /**
+     * Where the next fetch of a partition starts: its position when nothing is buffered, else the end
+     * of the one buffered fetch, so the next data is already on its way while the application works
+     * through the current (one fetch ahead, as a double buffer); null when two are buffered or the
+     * end of the buffered one is not known.
+     */
+    private Long nextFetchOffset(TopicPartition tp) {
+        CompletedFetch buffered = null;
+        for (CompletedFetch cf : completed) {
+            if (cf.tp.equals(tp)) {
+                if (buffered != null) {
+                    return null;
+                }
+                buffered = cf;
+            }
+        }
+        if (buffered == null) {
+            return subscriptions.position(tp);
+        }
+        return buffered.endOffset() < 0 ? null : buffered.endOffset();
+    }
+
+    /** The offset an answer for the partition must have been fetched at to be used (see nextFetchOffset). */
+    private Long expectedFetchOffset(TopicPartition tp) {
+        CompletedFetch last = null;
+        for (CompletedFetch cf : completed) {
+            if (cf.tp.equals(tp)) {
+                last = cf;
+            }
+        }
+        if (last == null) {
+            return subscriptions.position(tp);
+        }
+        return last.endOffset() < 0 ? null : last.endOffset();
     }
 
     public boolean hasPendingFetches() {
@@ -175,7 +212,7 @@ public final class Fetcher<K, V> {
             for (FetchPartitionData p : t.getPartitionsList()) {
                 TopicPartition tp = new TopicPartition(t.getTopic(), p.getPartition());
                 Long fetchOffset = a.fetchOffsets.get(tp);
-                if (fetchOffset == null || !subscriptions.isAssigned(tp) || !fetchOffset.equals(subscriptions.position(tp))) {
+                if (fetchOffset == null || !subscriptions.isAssigned(tp) || !fetchOffset.equals(expectedFetchOffset(tp))) {
                     continue; // unassigned or seeked while the fetch was out: the data is stale
                 }
                 if (p.getErrorCode() != ErrorCode.NONE) {
@@ -194,7 +231,15 @@ public final class Fetcher<K, V> {
 
     private void handleError(TopicPartition tp, long fetchOffset, ErrorCode code, String message,
                              io.fjord.proto.LeaderHint hint) {
-        if (!subscriptions.isAssigned(tp) || !Long.valueOf(fetchOffset).equals(subscriptions.position(tp))) {
+        if (!subscriptions.isAssigned(tp)) {
+            return;
+        }
+        if (!Long.valueOf(fetchOffset).equals(subscriptions.position(tp))) {
+            // A fetch ahead of buffered data (or a stale one): learn where the leader went, and leave the
+            // rest to the fetch at the position, which comes once the buffered data is consumed.
+            if (Long.valueOf(fetchOffset).equals(expectedFetchOffset(tp)) && Errors.needsMetadataRefresh(code)) {
+                metadata.updateLeader(tp, hint);
+            }
             return;
         }
         if (code == ErrorCode.OFFSET_OUT_OF_RANGE) {
