@@ -43,6 +43,7 @@ public final class CompareKafka {
         final Map<Integer, Workloads.ProduceResult> unthrottled = new LinkedHashMap<>();
         final Map<Integer, Workloads.ProduceResult> fixed = new LinkedHashMap<>();
         final Map<Integer, Workloads.ConsumeResult> consume = new LinkedHashMap<>();
+        final Map<Integer, List<Workloads.ConsumeResult>> consumePasses = new LinkedHashMap<>();
         final Map<Integer, Double> cpuSecondsPerGiB = new LinkedHashMap<>();
         Workloads.E2eResult e2e;
         double idleRssMiB = Double.NaN;
@@ -197,10 +198,15 @@ public final class CompareKafka {
                 Workloads.ProduceResult f = Workloads.produce(d, topic, size, rate, o.seconds, o.maxRecords, producerConfigs());
                 r.fixed.put(size, f);
                 Bench.log(r.system + ": produce " + size + " B at " + fmt(rate) + "/s: " + describe(f));
-                Workloads.ConsumeResult c = Workloads.consumeAll(d, topic);
-                r.consume.put(size, c);
-                Bench.log(r.system + ": consume " + size + " B: " + c.records() + " of " + c.expected() + " records, "
-                        + fmt(c.recordsPerSec()) + " records/s, " + fmt(c.mibPerSec()) + " MiB/s");
+                List<Workloads.ConsumeResult> passes = new ArrayList<>();
+                for (int pass = 1; pass <= o.consumePasses; pass++) {
+                    Workloads.ConsumeResult c = Workloads.consumeAll(d, topic);
+                    passes.add(c);
+                    Bench.log(r.system + ": consume " + size + " B, pass " + pass + ": " + c.records() + " of " + c.expected()
+                            + " records, " + fmt(c.recordsPerSec()) + " records/s, " + fmt(c.mibPerSec()) + " MiB/s");
+                }
+                r.consume.put(size, Workloads.ConsumeResult.median(passes));
+                r.consumePasses.put(size, passes);
             }
             d.createTopic("e2e", PARTITIONS, RF, TOPIC_CONFIG, Duration.ofSeconds(90));
             r.e2e = Workloads.endToEnd(d, "e2e", 100, o.e2eRate, o.seconds, producerConfigs());

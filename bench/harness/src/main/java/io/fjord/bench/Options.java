@@ -20,6 +20,8 @@ final class Options {
               --max-records N            upper bound on records per produce phase (default: none)
               --record-sizes B,B         record sizes (default 100,1024)
               --fixed-rate-fraction F    the fixed-rate phases run at F x Kafka's unthrottled records/s (default 0.5)
+              --consume-passes N         times the consumer reads each topic back; the table has the median pass
+                                         (default 3: the first pass also warms the consumer's JIT)
               --e2e-rate R               records/s of the end-to-end probe, 100 B records (default 5000)
               --failover-runs N          runs per failover kind (default 5)
               --failover-kill-at-ms MS   when the victim is SIGKILLed (default 5000)
@@ -45,6 +47,7 @@ final class Options {
     long maxRecords = Long.MAX_VALUE;
     List<Integer> sizes = List.of(100, 1024);
     double fixedRateFraction = 0.5;
+    int consumePasses = 3;
     double e2eRate = 5000;
     int failoverRuns = 5;
     long killAtMs = 5000;
@@ -77,6 +80,7 @@ final class Options {
                 case "--max-records" -> o.maxRecords = (long) positive(value(args, ++i, a), a);
                 case "--record-sizes" -> o.sizes = Workloads.sizes(value(args, ++i, a));
                 case "--fixed-rate-fraction" -> o.fixedRateFraction = positive(value(args, ++i, a), a);
+                case "--consume-passes" -> o.consumePasses = (int) positive(value(args, ++i, a), a);
                 case "--e2e-rate" -> o.e2eRate = positive(value(args, ++i, a), a);
                 case "--failover-runs" -> o.failoverRuns = (int) nonNegative(value(args, ++i, a), a);
                 case "--failover-kill-at-ms" -> o.killAtMs = (long) positive(value(args, ++i, a), a);

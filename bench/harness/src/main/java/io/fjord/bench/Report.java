@@ -74,6 +74,17 @@ final class Report {
                 .append("100 B record every ").append(o.intervalMs).append(" ms (`acks=all`, idempotent, `linger.ms=0`) to a ")
                 .append("1-partition RF 3 topic; SIGKILL at ").append(fmtSeconds(o.killAtMs / 1000.0)).append(", ")
                 .append(fmtSeconds(o.afterMs / 1000.0)).append(" more sending, then the victim is restarted and the topic read back.\n\n");
+        if (o.consumePasses > 1) {
+            sb.append("Consumer passes, MiB/s in order (each pass one new consumer reading every partition from the beginning ")
+                    .append("to the end offsets seen at its start, in the same client JVM):\n\n");
+            for (CompareKafka.SystemResults s : List.of(k, f)) {
+                List<String> sizes = new ArrayList<>();
+                s.consumePasses.forEach((size, passes) -> sizes.add(size(size) + ": "
+                        + String.join(", ", passes.stream().map(c -> num(c.mibPerSec())).toList())));
+                sb.append("- ").append(s.system).append(": ").append(String.join("; ", sizes)).append('\n');
+            }
+            sb.append('\n');
+        }
         sb.append("Failover runs, longest ack gap in ms (victim):\n\n");
         for (CompareKafka.SystemResults s : List.of(k, f)) {
             sb.append("- ").append(s.system).append(", partition leader's broker: ").append(runs(s.brokerFailovers))
@@ -105,7 +116,8 @@ final class Report {
             produceRows(rows, w, k.fixed.get(size), f.fixed.get(size), false);
         }
         for (int size : o.sizes) {
-            String w = "consume the " + size(size) + " records back";
+            String w = "consume the " + size(size) + " records back" + (o.consumePasses > 1
+                    ? ", median of " + o.consumePasses + " passes" : "");
             rows.add(new Row(w, "records/s", k.consume.get(size).recordsPerSec(), f.consume.get(size).recordsPerSec()));
             rows.add(new Row(w, "MiB/s", k.consume.get(size).mibPerSec(), f.consume.get(size).mibPerSec()));
         }

@@ -2,6 +2,7 @@ package io.fjord.bench;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -45,6 +46,13 @@ final class Workloads {
 
         double mibPerSec() {
             return seconds <= 0 ? Double.NaN : bytes / MIB / seconds;
+        }
+
+        /** The pass with the median rate (the lower middle one for an even count). */
+        static ConsumeResult median(List<ConsumeResult> passes) {
+            List<ConsumeResult> sorted = new ArrayList<>(passes);
+            sorted.sort(java.util.Comparator.comparingDouble(ConsumeResult::recordsPerSec));
+            return sorted.get((sorted.size() - 1) / 2);
         }
     }
 
@@ -129,6 +137,13 @@ final class Workloads {
 
         double mibPerSec() {
             return seconds <= 0 ? Double.NaN : bytes / MIB / seconds;
+        }
+
+        /** The pass with the median rate (the lower middle one for an even count). */
+        static ConsumeResult median(List<ConsumeResult> passes) {
+            List<ConsumeResult> sorted = new ArrayList<>(passes);
+            sorted.sort(java.util.Comparator.comparingDouble(ConsumeResult::recordsPerSec));
+            return sorted.get((sorted.size() - 1) / 2);
         }
     }
 

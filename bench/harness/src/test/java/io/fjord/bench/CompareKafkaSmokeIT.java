@@ -26,7 +26,7 @@ class CompareKafkaSmokeIT {
         Path out = tmp.resolve("BENCHMARKS.md");
         Files.writeString(out, "# Benchmarks\n\nbefore\n\n" + Report.BEGIN + "\nold\n" + Report.END + "\n\nafter\n");
         Options o = Options.parse("--root", root.toString(), "--out", out.toString(), "--work", tmp.resolve("work").toString(),
-                "--seconds", "1", "--warmup-seconds", "0", "--max-records", "5000", "--e2e-rate", "500",
+                "--seconds", "1", "--warmup-seconds", "0", "--max-records", "5000", "--e2e-rate", "500", "--consume-passes", "2",
                 "--failover-runs", "1", "--failover-kill-at-ms", "1000", "--failover-after-ms", "1000",
                 "--controllers", "1", "--failover-controllers", "1",
                 // shorter Kafka broker sessions than the 9 s default, so the smoke's broker kill resolves quickly
