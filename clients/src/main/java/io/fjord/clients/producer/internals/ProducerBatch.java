@@ -31,6 +31,8 @@ public final class ProducerBatch {
     private final List<Thunk> thunks = new ArrayList<>();
     private final AtomicBoolean completed = new AtomicBoolean();
     private ByteBuffer built;
+    /** A record did not fit: nothing more goes in, so the batch need not wait for linger.ms (as Kafka's). */
+    private boolean closedForAppends;
     int attempts;
     /** The error of the last failed attempt, so an expiry can say why the batch never got through. */
     io.fjord.clients.common.errors.FjordException lastError;
@@ -51,11 +53,12 @@ public final class ProducerBatch {
 
     /** Appends when the record fits (an empty batch takes any record); null when it does not. */
     FutureRecordMetadata tryAppend(long timestamp, byte[] key, byte[] value, Header[] headers, Callback callback) {
-        if (built != null) {
+        if (built != null || closedForAppends) {
             return null;
         }
         if (!builder.isEmpty()
                 && builder.estimatedSizeInBytes() + RecordBatchBuilder.estimateRecordSize(key, value, headers) > batchSizeLimit) {
+            closedForAppends = true;
             return null;
         }
         int delta = builder.append(timestamp, key, value, headers);
@@ -65,9 +68,12 @@ public final class ProducerBatch {
         return future;
     }
 
-    /** Full as Kafka's: the next record could not fit even if tiny, or no more records may be added. */
+    /**
+     * Full as Kafka's: a record did not fit (Kafka's closeForRecordAppends), the next could not fit
+     * even if tiny, or the batch was built for sending.
+     */
     boolean isFull() {
-        return built != null || (!builder.isEmpty() && builder.estimatedSizeInBytes() >= batchSizeLimit);
+        return built != null || closedForAppends || (!builder.isEmpty() && builder.estimatedSizeInBytes() >= batchSizeLimit);
     }
 
     int recordCount() {

@@ -69,6 +69,25 @@ class RecordAccumulatorTest {
     }
 
     @Test
+    void aBatchARecordDidNotFitIsReadyWithoutLingerWhenTheStickyPartitionMovesOn() {
+        RecordAccumulator acc = accumulator(1024, 10_000);
+        assertTrue(append(acc, TP0).newBatchCreated());
+        RecordAppendResult r;
+        int records = 1;
+        // as FjordProducer appends a keyless record: abort instead of a new batch, so it can move partition
+        while (!(r = acc.append(TP0, time.milliseconds(), null, VALUE, null, null, 0, true, time.milliseconds())).abortForNewBatch()) {
+            records++;
+        }
+        assertTrue(records > 5 && records < 10, "about 1024 / ~110 bytes per record, was " + records);
+        assertEquals(Set.of(leader), acc.ready(cluster, time.milliseconds(), GATE).readyNodes(),
+                "nothing more goes into the batch, so it goes at once rather than after linger.ms");
+        RecordAppendResult next = append(acc, TP0);
+        assertTrue(next.newBatchCreated(), "a later record of the partition starts a new batch");
+        List<ProducerBatch> drained = acc.drain(cluster, Set.of(leader), 1 << 20, time.milliseconds(), GATE).get(1);
+        assertEquals(records, drained.get(0).recordCount());
+    }
+
+    @Test
     void batchBecomesReadyExactlyWhenLingerElapses() {
         RecordAccumulator acc = accumulator(16384, 100);
         append(acc, TP0);
