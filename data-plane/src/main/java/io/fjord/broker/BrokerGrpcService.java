@@ -14,6 +14,8 @@ import io.fjord.proto.DescribeConfigsResult;
 import io.fjord.proto.ErrorCode;
 import io.fjord.proto.FetchRequest;
 import io.fjord.proto.FetchResponse;
+import io.fjord.proto.FetchStreamRequest;
+import io.fjord.proto.FetchStreamResponse;
 import io.fjord.proto.ListOffsetsPartition;
 import io.fjord.proto.ListOffsetsPartitionResponse;
 import io.fjord.proto.ListOffsetsRequest;
@@ -62,6 +64,7 @@ final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
     private final Leadership leadership;
     private final ProduceHandler produce;
     private final FetchPurgatory fetches;
+    private final java.util.Set<FetchStream> fetchStreams = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AdminBackend admin;
     private final ProducerIdManager producerIds;
 
@@ -128,6 +131,20 @@ final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
             log.error("Fetch failed", e);
             out.onError(Status.INTERNAL.withDescription("Fetch failed on broker " + config.nodeId() + ": " + e).asRuntimeException());
         }
+    }
+
+    @Override
+    public StreamObserver<FetchStreamRequest> fetchStream(StreamObserver<FetchStreamResponse> out) {
+        FetchStream stream = new FetchStream(config.nodeId(), fetches::fetch, (ServerCallStreamObserver<FetchStreamResponse>) out);
+        fetchStreams.removeIf(FetchStream::isFinished);
+        fetchStreams.add(stream);
+        return stream;
+    }
+
+    /** Ends every open FetchStream (at shutdown, after parked fetches were answered). */
+    void endFetchStreams() {
+        fetchStreams.forEach(FetchStream::shutdown);
+        fetchStreams.clear();
     }
 
     @Override

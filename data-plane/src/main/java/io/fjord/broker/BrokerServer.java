@@ -44,6 +44,7 @@ public final class BrokerServer implements AutoCloseable {
     private final Time time;
     private ReplicaManager replicas;
     private FetchPurgatory purgatory;
+    private BrokerGrpcService service;
     private Server server;
     private ExecutorService rpcExecutor;
     private ExecutorService fetchWorker;
@@ -115,7 +116,7 @@ public final class BrokerServer implements AutoCloseable {
         }
         ProducerIdManager producerIds = new ProducerIdManager(config.isClusterMember()
                 ? this::producerIdBlockFromController : new LocalProducerIdBlocks(logDir));
-        BrokerGrpcService service = new BrokerGrpcService(config, metadata, replicas, leadership, produce, purgatory, admin,
+        service = new BrokerGrpcService(config, metadata, replicas, leadership, produce, purgatory, admin,
                 producerIds);
         HealthStatusManager health = new HealthStatusManager();
 
@@ -244,6 +245,7 @@ public final class BrokerServer implements AutoCloseable {
         }
         server.shutdown();
         purgatory.close();
+        service.endFetchStreams();
         try {
             if (!server.awaitTermination(config.shutdownTimeoutMs(), TimeUnit.MILLISECONDS)) {
                 log.warn("In-flight calls did not finish within shutdown.timeout.ms={}; cancelling them", config.shutdownTimeoutMs());

@@ -1,9 +1,5 @@
 package io.fjord.broker;
 
-import com.google.common.util.concurrent.FutureCallback;
-import com.google.common.util.concurrent.Futures;
-import com.google.common.util.concurrent.MoreExecutors;
-import io.fjord.proto.BrokerServiceGrpc;
 import io.fjord.proto.FetchRequest;
 import io.fjord.proto.FetchResponse;
 import io.fjord.proto.NodeEndpoint;
@@ -48,6 +44,7 @@ final class ReplicaFetchers implements AutoCloseable {
     private final IntFunction<Optional<NodeEndpoint>> endpoints;
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final Map<ManagedChannel, LeaderFetchStream> streams = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
     private FetcherManager manager;
@@ -108,6 +105,8 @@ final class ReplicaFetchers implements AutoCloseable {
                         epochSeen = epoch;
                     }
                     retryPartitionsAwaitingMetadata();
+                    long now = time.milliseconds();
+                    streams.values().forEach(st -> st.expire(now));
                     wait = Math.min(wait, manager.pollAll(time.milliseconds()));
                 }
                 if (wait > 0) {
@@ -161,22 +160,10 @@ final class ReplicaFetchers implements AutoCloseable {
             ManagedChannel ch = channels.computeIfAbsent(ep.get().getHost() + ":" + ep.get().getPort(),
                     k -> NettyChannelBuilder.forAddress(ep.get().getHost(), ep.get().getPort()).usePlaintext()
                             .maxInboundMessageSize(Math.max(config.replicaFetchResponseMaxBytes() * 2, 16 << 20)).build());
-            CompletableFuture<FetchResponse> out = new CompletableFuture<>();
-            Futures.addCallback(BrokerServiceGrpc.newFutureStub(ch)
-                    .withDeadlineAfter(request.getMaxWaitMs() + FETCH_DEADLINE_EXTRA_MS, TimeUnit.MILLISECONDS).fetch(request),
-                    new FutureCallback<>() {
-                        @Override
-                        public void onSuccess(FetchResponse r) {
-                            out.complete(r);
-                            tasks.add(() -> { });
-                        }
-
-                        @Override
-                        public void onFailure(Throwable t) {
-                            out.completeExceptionally(t);
-                            tasks.add(() -> { });
-                        }
-                    }, MoreExecutors.directExecutor());
+            LeaderFetchStream stream = streams.computeIfAbsent(ch, LeaderFetchStream::new);
+            CompletableFuture<FetchResponse> out = stream.fetch(request, time.milliseconds(),
+                    request.getMaxWaitMs() + FETCH_DEADLINE_EXTRA_MS);
+            out.whenComplete((r, t) -> tasks.add(() -> { })); // wakes the fetcher thread
             return out;
         };
     }
@@ -190,6 +177,7 @@ final class ReplicaFetchers implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        streams.values().forEach(LeaderFetchStream::close);
         channels.values().forEach(ManagedChannel::shutdownNow);
     }
 }
