@@ -17,42 +17,37 @@ import org.slf4j.LoggerFactory;
  * whenever it is ready. When the client half-closes, the stream completes once every answer is out.
  *
  * <p>Threading: onNext/onCompleted/onError come serialised from gRPC; answers from any thread (the
- * purgatory's), so the outgoing side is guarded by this object's monitor.
+ * purgatory's), so the outgoing side is {@link StreamAnswers}, which is thread-safe.
  */
 final class FetchStream implements StreamObserver<FetchStreamRequest> {
     private static final Logger log = LoggerFactory.getLogger(FetchStream.class);
 
     private final int brokerId;
     private final BiConsumer<FetchRequest, StreamObserver<FetchResponse>> fetch;
-    private final ServerCallStreamObserver<FetchStreamResponse> out;
-    private int pendingAnswers;
-    private boolean halfClosed;
-    private boolean finished;
+    private final StreamAnswers<FetchStreamResponse> answers;
 
     /** @param fetch answers a request once, through the observer's onNext (the broker's fetch path) */
     FetchStream(int brokerId, BiConsumer<FetchRequest, StreamObserver<FetchResponse>> fetch,
                 ServerCallStreamObserver<FetchStreamResponse> out) {
         this.brokerId = brokerId;
         this.fetch = fetch;
-        this.out = out;
+        this.answers = new StreamAnswers<>(out);
     }
 
     @Override
     public void onNext(FetchStreamRequest req) {
-        synchronized (this) {
-            pendingAnswers++;
-        }
+        answers.expect();
         long correlationId = req.getCorrelationId();
         try {
             fetch.accept(req.getRequest(), new StreamObserver<>() {
                 @Override
                 public void onNext(FetchResponse resp) {
-                    answer(correlationId, resp);
+                    answers.answer(FetchStreamResponse.newBuilder().setCorrelationId(correlationId).setResponse(resp).build());
                 }
 
                 @Override
                 public void onError(Throwable t) {
-                    fail(Status.fromThrowable(t));
+                    answers.fail(Status.fromThrowable(t));
                 }
 
                 @Override
@@ -62,23 +57,7 @@ final class FetchStream implements StreamObserver<FetchStreamRequest> {
             });
         } catch (RuntimeException e) {
             log.error("Fetch failed", e);
-            fail(Status.INTERNAL.withDescription("Fetch failed on broker " + brokerId + ": " + e));
-        }
-    }
-
-    private synchronized void answer(long correlationId, FetchResponse resp) {
-        pendingAnswers--;
-        if (finished || out.isCancelled()) {
-            return;
-        }
-        out.onNext(FetchStreamResponse.newBuilder().setCorrelationId(correlationId).setResponse(resp).build());
-        maybeComplete();
-    }
-
-    private synchronized void fail(Status status) {
-        if (!finished) {
-            finished = true;
-            out.onError(status.asRuntimeException());
+            answers.fail(Status.INTERNAL.withDescription("Fetch failed on broker " + brokerId + ": " + e));
         }
     }
 
@@ -88,30 +67,22 @@ final class FetchStream implements StreamObserver<FetchStreamRequest> {
      * fetch and fetches again from whoever leads next.
      */
     void shutdown() {
-        fail(Status.UNAVAILABLE.withDescription("broker " + brokerId + " is shutting down"));
+        answers.fail(Status.UNAVAILABLE.withDescription("broker " + brokerId + " is shutting down"));
     }
 
-    synchronized boolean isFinished() {
-        return finished;
-    }
-
-    private void maybeComplete() {
-        if (halfClosed && pendingAnswers == 0 && !finished) {
-            finished = true;
-            out.onCompleted();
-        }
+    boolean isFinished() {
+        return answers.isFinished();
     }
 
     @Override
-    public synchronized void onError(Throwable t) {
+    public void onError(Throwable t) {
         // The client cancelled or went away: parked fetches still answer into a finished stream.
-        finished = true;
+        answers.clientGone();
         log.debug("Fetch stream ended by the client: {}", t.toString());
     }
 
     @Override
-    public synchronized void onCompleted() {
-        halfClosed = true;
-        maybeComplete();
+    public void onCompleted() {
+        answers.clientHalfClosed();
     }
 }

@@ -21,80 +21,50 @@ import java.util.function.Consumer;
  * requests get none. When the client half-closes, the stream completes once every answer is out.
  *
  * <p>Threading: onNext/onCompleted/onError come serialised from gRPC; answers from any thread, so the
- * outgoing side is guarded by this object's monitor.
+ * outgoing side is {@link StreamAnswers}, which is thread-safe.
  */
 final class ProduceStream implements StreamObserver<ProduceStreamRequest> {
     private static final Logger log = LoggerFactory.getLogger(ProduceStream.class);
 
     private final int brokerId;
     private final BiConsumer<ProduceRequest, Consumer<ProduceResponse>> produce;
-    private final ServerCallStreamObserver<ProduceStreamResponse> out;
-    private int pendingAnswers;
-    private boolean halfClosed;
-    private boolean finished;
+    private final StreamAnswers<ProduceStreamResponse> answers;
 
     /** @param produce appends a request and later calls back with its answer (the broker's produce path) */
     ProduceStream(int brokerId, BiConsumer<ProduceRequest, Consumer<ProduceResponse>> produce,
                   ServerCallStreamObserver<ProduceStreamResponse> out) {
         this.brokerId = brokerId;
         this.produce = produce;
-        this.out = out;
+        this.answers = new StreamAnswers<>(out);
     }
 
     @Override
     public void onNext(ProduceStreamRequest req) {
         boolean answered = req.getRequest().getAcks() != 0;
         if (answered) {
-            synchronized (this) {
-                pendingAnswers++;
-            }
+            answers.expect();
         }
         long correlationId = req.getCorrelationId();
         try {
             produce.accept(req.getRequest(), resp -> {
                 if (answered) {
-                    answer(correlationId, resp);
+                    answers.answer(ProduceStreamResponse.newBuilder().setCorrelationId(correlationId).setResponse(resp).build());
                 }
             });
         } catch (RuntimeException e) {
             log.error("Produce failed", e);
-            fail(Status.INTERNAL.withDescription("Produce failed on broker " + brokerId + ": " + e));
-        }
-    }
-
-    private synchronized void answer(long correlationId, ProduceResponse resp) {
-        pendingAnswers--;
-        if (finished || out.isCancelled()) {
-            return;
-        }
-        out.onNext(ProduceStreamResponse.newBuilder().setCorrelationId(correlationId).setResponse(resp).build());
-        maybeComplete();
-    }
-
-    private synchronized void fail(Status status) {
-        if (!finished) {
-            finished = true;
-            out.onError(status.asRuntimeException());
-        }
-    }
-
-    private void maybeComplete() {
-        if (halfClosed && pendingAnswers == 0 && !finished) {
-            finished = true;
-            out.onCompleted();
+            answers.fail(Status.INTERNAL.withDescription("Produce failed on broker " + brokerId + ": " + e));
         }
     }
 
     @Override
-    public synchronized void onError(Throwable t) {
-        // The client cancelled or went away: answers still pending are dropped.
-        finished = true;
+    public void onError(Throwable t) {
+        answers.clientGone();
         log.debug("Produce stream ended by the client: {}", t.toString());
     }
 
     @Override
-    public synchronized void onCompleted() {
-        halfClosed = true;
-        maybeComplete();
+    public void onCompleted() {
+        answers.clientHalfClosed();
     }
 }

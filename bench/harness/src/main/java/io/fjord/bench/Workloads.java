@@ -47,13 +47,6 @@ final class Workloads {
         double mibPerSec() {
             return seconds <= 0 ? Double.NaN : bytes / MIB / seconds;
         }
-
-        /** The pass with the median rate (the lower middle one for an even count). */
-        static ConsumeResult median(List<ConsumeResult> passes) {
-            List<ConsumeResult> sorted = new ArrayList<>(passes);
-            sorted.sort(java.util.Comparator.comparingDouble(ConsumeResult::recordsPerSec));
-            return sorted.get((sorted.size() - 1) / 2);
-        }
     }
 
     static byte[] payload(int size, long seed) {

@@ -125,28 +125,25 @@ public final class Fetcher<K, V> {
     }
 
     /**
-     * Where the next fetch of a partition starts: its position when nothing is buffered, else the end
-     * of the one buffered fetch, so the next data is already on its way while the application works
-     * through the current (one fetch ahead, as a double buffer); null when two are buffered or the
-     * end of the buffered one is not known.
+     * Where the next fetch of a partition starts: {@link #expectedFetchOffset}, so the next data is
+     * already on its way while the application works through the buffered fetch (one fetch ahead, as a
+     * double buffer); null when two fetches are buffered.
      */
     private Long nextFetchOffset(TopicPartition tp) {
-        CompletedFetch buffered = null;
+        int buffered = 0;
         for (CompletedFetch cf : completed) {
             if (cf.tp.equals(tp)) {
-                if (buffered != null) {
-                    return null;
-                }
-                buffered = cf;
+                buffered++;
             }
         }
-        if (buffered == null) {
-            return subscriptions.position(tp);
-        }
-        return buffered.endOffset() < 0 ? null : buffered.endOffset();
+        return buffered >= 2 ? null : expectedFetchOffset(tp);
     }
 
-    /** The offset an answer for the partition must have been fetched at to be used (see nextFetchOffset). */
+    /**
+     * The offset the next fetch of a partition starts at, and an answer must have been fetched at to be
+     * used: the end of the last buffered fetch, or the position when nothing is buffered; null when the
+     * end of the buffered data is not known.
+     */
     private Long expectedFetchOffset(TopicPartition tp) {
         CompletedFetch last = null;
         for (CompletedFetch cf : completed) {
