@@ -13,6 +13,8 @@ import io.fjord.storage.Time;
 import io.grpc.Server;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
+import io.fjord.rpc.TransportBuffers;
 import io.grpc.protobuf.services.HealthStatusManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -122,6 +124,7 @@ public final class BrokerServer implements AutoCloseable {
 
         server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenerHost(), config.listenerPort()))
                 .executor(rpcExecutor)
+                .withChildOption(ChannelOption.ALLOCATOR, TransportBuffers.ALLOCATOR)
                 .maxInboundMessageSize(config.socketRequestMaxBytes())
                 .addService(service)
                 .addService(health.getHealthService())

@@ -10,6 +10,8 @@ import io.fjord.replication.follower.LeaderClient;
 import io.fjord.storage.Time;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
+import io.fjord.rpc.TransportBuffers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -159,6 +161,7 @@ final class ReplicaFetchers implements AutoCloseable {
             }
             ManagedChannel ch = channels.computeIfAbsent(ep.get().getHost() + ":" + ep.get().getPort(),
                     k -> NettyChannelBuilder.forAddress(ep.get().getHost(), ep.get().getPort()).usePlaintext()
+                            .withOption(ChannelOption.ALLOCATOR, TransportBuffers.ALLOCATOR)
                             .maxInboundMessageSize(Math.max(config.replicaFetchResponseMaxBytes() * 2, 16 << 20)).build());
             LeaderFetchStream stream = streams.computeIfAbsent(ch, LeaderFetchStream::new);
             CompletableFuture<FetchResponse> out = stream.fetch(request, time.milliseconds(),
