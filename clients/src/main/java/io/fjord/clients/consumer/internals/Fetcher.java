@@ -22,6 +22,8 @@ import io.fjord.proto.FetchRequest;
 import io.fjord.proto.FetchResponse;
 import io.fjord.proto.FetchTopic;
 import io.fjord.proto.FetchableTopicResponse;
+import io.grpc.CallOptions;
+import io.grpc.stub.ClientCalls;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -114,8 +116,10 @@ public final class Fetcher<K, V> {
         // the broker may hold the fetch for max_wait_ms before answering, so the deadline includes it
         long timeoutMs = (long) settings.maxWaitMs + settings.requestTimeoutMs;
         long sentNs = time.nanoseconds();
-        Rpc.call((io.grpc.stub.StreamObserver<FetchResponse> obs) ->
-                        channels.asyncStub(node, timeoutMs).fetch(request.build(), obs))
+        Rpc.call((io.grpc.stub.StreamObserver<FetchResponse> obs) -> ClientCalls.asyncUnaryCall(
+                        channels.channel(node).newCall(FetchResponseParser.FETCH,
+                                CallOptions.DEFAULT.withDeadlineAfter(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS)),
+                        request.build(), obs))
                 .whenComplete((response, error) -> {
                     if (error == null) {
                         metrics.fetchAnswered(time.nanoseconds() - sentNs); // answered fetches only, as Kafka's fetch-latency
