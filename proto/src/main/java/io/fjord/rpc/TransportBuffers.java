@@ -13,7 +13,7 @@ import io.grpc.netty.shaded.io.netty.buffer.PooledByteBufAllocator;
  * 2 MiB chunks one message fills whole chunks and then frees them; Netty destroys a chunk whose use
  * drops to zero, so the next message needs fresh ones: 2 MiB of direct memory allocated, zeroed and
  * page-faulted in each time. A consumer reading 2 GiB of 1 KiB records took 80,000-120,000 minor
- * page faults and 40-60 % more CPU on about one pass in two; with 8 MiB chunks a chunk outlives the
+ * page faults and 60-110 % more CPU on about one pass in two; with 8 MiB chunks a chunk outlives the
  * messages and the faults are gone (docs/BENCHMARKS.md, "Reading it").
  *
  * <p>One allocator per JVM, shared by every channel and server that asks for it, as gRPC shares its
