@@ -115,7 +115,7 @@ final class FjordCluster implements BenchCluster {
 
     @Override
     public String jvmDescription() {
-        return "as `fjord cluster up` starts them: brokers `-Xmx1g`, controllers `-Xmx512m`, with Kafka's GC flags (G1, MaxGCPauseMillis=20, IHOP 35)"
+        return "as `fjord cluster up` starts them: brokers `-Xmx1g`, controllers `-Xmx512m`, with Kafka's GC flags (G1, MaxGCPauseMillis=20, IHOP 35), brokers also `-XX:G1HeapRegionSize=4m`"
                 + (nodeJavaOpts.isEmpty() ? "" : ", plus FJORD_NODE_JAVA_OPTS=`" + nodeJavaOpts + "`");
     }
 

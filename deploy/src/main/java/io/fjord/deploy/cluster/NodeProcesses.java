@@ -45,6 +45,17 @@ final class NodeProcesses {
     static final List<String> SERVER_JVM_FLAGS = List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
             "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent", "-XX:MaxInlineLevel=15");
 
+    /**
+     * G1 regions of 4 MiB for brokers. A broker allocates a buffer per partition it reads for a fetch
+     * (up to max.partition.fetch.bytes, 1 MiB) and receives produce requests of about a batch per
+     * partition; with a 1 GiB heap G1 picks 1 MiB regions, which makes every buffer of 512 KiB or more
+     * a humongous allocation (outside the TLABs, in old-generation regions, each one pushing toward a
+     * concurrent cycle). With 4 MiB regions they are ordinary young objects. Measured on a 1 controller
+     * + 3 broker loopback cluster, two rounds each: broker CPU for 2 M records of 1 KiB produced 58-61 s
+     * against 62-71 s, and for reading them back 11-26 % less (docs/BENCHMARKS.md).
+     */
+    static final List<String> BROKER_JVM_FLAGS = List.of("-XX:G1HeapRegionSize=4m");
+
     void start(ClusterLayout.Node n) throws IOException {
         if (running(n).isPresent()) {
             return;
@@ -58,6 +69,9 @@ final class NodeProcesses {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add(n.kind() == ClusterLayout.Kind.CONTROLLER ? "-Xmx512m" : "-Xmx1g");
         cmd.addAll(SERVER_JVM_FLAGS);
+        if (n.kind() == ClusterLayout.Kind.BROKER) {
+            cmd.addAll(BROKER_JVM_FLAGS);
+        }
         String extra = System.getenv("FJORD_NODE_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
