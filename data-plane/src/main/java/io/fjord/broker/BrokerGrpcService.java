@@ -44,6 +44,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -64,7 +66,7 @@ final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
     private final Leadership leadership;
     private final ProduceHandler produce;
     private final FetchPurgatory fetches;
-    private final java.util.Set<FetchStream> fetchStreams = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<FetchStream> fetchStreams = ConcurrentHashMap.newKeySet();
     private final AdminBackend admin;
     private final ProducerIdManager producerIds;
 

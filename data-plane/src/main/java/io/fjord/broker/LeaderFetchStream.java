@@ -10,7 +10,6 @@ import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -97,15 +96,10 @@ final class LeaderFetchStream {
 
     /** Cancels the stream when a fetch on it is past its deadline (all of its fetches then fail). */
     void expire(long nowMs) {
-        Call expired = null;
+        Call expired;
         synchronized (this) {
-            if (current != null) {
-                for (Iterator<Pending> it = current.pending.values().iterator(); it.hasNext() && expired == null; ) {
-                    if (it.next().deadlineMs <= nowMs) {
-                        expired = current;
-                    }
-                }
-            }
+            expired = current != null && current.pending.values().stream().anyMatch(p -> p.deadlineMs <= nowMs)
+                    ? current : null;
         }
         if (expired != null) {
             // end first: cancelling ends the call with CANCELLED at once, which would say less

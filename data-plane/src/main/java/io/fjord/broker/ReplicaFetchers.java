@@ -7,11 +7,9 @@ import io.fjord.replication.ReplicationConfig;
 import io.fjord.replication.follower.FetcherDriver;
 import io.fjord.replication.follower.FetcherManager;
 import io.fjord.replication.follower.LeaderClient;
+import io.fjord.rpc.TransportBuffers;
 import io.fjord.storage.Time;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
-import io.fjord.rpc.TransportBuffers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,7 +107,7 @@ final class ReplicaFetchers implements AutoCloseable {
                     retryPartitionsAwaitingMetadata();
                     long now = time.milliseconds();
                     streams.values().forEach(st -> st.expire(now));
-                    wait = Math.min(wait, manager.pollAll(time.milliseconds()));
+                    wait = Math.min(wait, manager.pollAll(now));
                 }
                 if (wait > 0) {
                     task = tasks.poll(wait, TimeUnit.MILLISECONDS);
@@ -160,8 +158,7 @@ final class ReplicaFetchers implements AutoCloseable {
                 return CompletableFuture.failedFuture(new IllegalStateException("no endpoint known for broker " + leaderId));
             }
             ManagedChannel ch = channels.computeIfAbsent(ep.get().getHost() + ":" + ep.get().getPort(),
-                    k -> NettyChannelBuilder.forAddress(ep.get().getHost(), ep.get().getPort()).usePlaintext()
-                            .withOption(ChannelOption.ALLOCATOR, TransportBuffers.ALLOCATOR)
+                    k -> TransportBuffers.plaintextChannel(ep.get().getHost(), ep.get().getPort())
                             .maxInboundMessageSize(Math.max(config.replicaFetchResponseMaxBytes() * 2, 16 << 20)).build());
             LeaderFetchStream stream = streams.computeIfAbsent(ch, LeaderFetchStream::new);
             CompletableFuture<FetchResponse> out = stream.fetch(request, time.milliseconds(),

@@ -1,7 +1,10 @@
 package io.fjord.rpc;
 
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBufAllocator;
 import io.grpc.netty.shaded.io.netty.buffer.PooledByteBufAllocator;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 
 /**
  * The buffer allocator of Fjord's data-path gRPC channels and servers (clients to brokers, followers
@@ -32,6 +35,12 @@ public final class TransportBuffers {
             PooledByteBufAllocator.defaultSmallCacheSize(),
             PooledByteBufAllocator.defaultNormalCacheSize(),
             PooledByteBufAllocator.defaultUseCacheForAllThreads());
+
+    /** A plaintext channel builder to a broker that allocates from {@link #ALLOCATOR}. */
+    public static NettyChannelBuilder plaintextChannel(String host, int port) {
+        return NettyChannelBuilder.forAddress(host, port, InsecureChannelCredentials.create())
+                .withOption(ChannelOption.ALLOCATOR, ALLOCATOR);
+    }
 
     private TransportBuffers() {
     }

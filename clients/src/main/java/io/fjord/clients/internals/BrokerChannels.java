@@ -3,10 +3,7 @@ package io.fjord.clients.internals;
 import io.fjord.clients.common.Node;
 import io.fjord.proto.BrokerServiceGrpc;
 import io.fjord.rpc.TransportBuffers;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +32,7 @@ public final class BrokerChannels implements AutoCloseable {
     }
 
     public static final ChannelFactory PLAINTEXT = (host, port) ->
-            NettyChannelBuilder.forAddress(host, port, InsecureChannelCredentials.create())
-                    .withOption(ChannelOption.ALLOCATOR, TransportBuffers.ALLOCATOR)
+            TransportBuffers.plaintextChannel(host, port)
                     .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
                     .build();
 

@@ -53,13 +53,9 @@ final class FetchResponseParser implements MethodDescriptor.Marshaller<FetchResp
             return stream.readAllBytes();
         }
         byte[] bytes = new byte[stream.available()];
-        int n = 0;
-        while (n < bytes.length) {
-            int r = stream.read(bytes, n, bytes.length - n);
-            if (r < 0) {
-                throw new IOException("the message ended after " + n + " of " + bytes.length + " bytes");
-            }
-            n += r;
+        int n = stream.readNBytes(bytes, 0, bytes.length);
+        if (n < bytes.length) {
+            throw new IOException("the message ended after " + n + " of " + bytes.length + " bytes");
         }
         return bytes;
     }
