@@ -9,6 +9,7 @@ import io.fjord.proto.NodeEndpoint;
 import io.fjord.proto.controller.AllocateProducerIdsRequest;
 import io.fjord.proto.controller.AllocateProducerIdsResponse;
 import io.fjord.rpc.TransportBuffers;
+import io.fjord.storage.ReadBufferPool;
 import io.fjord.storage.StorageException;
 import io.fjord.storage.Time;
 import io.grpc.Server;
@@ -60,6 +61,11 @@ public final class BrokerServer implements AutoCloseable {
     private ControllerClient controllerClient;
     /** Deadline of each call to a controller (registration, heartbeat, forwarded admin). */
     static final long CONTROLLER_REQUEST_TIMEOUT_MS = 5_000;
+    /**
+     * Idle buffers kept for consumer fetch reads ({@link ReadBufferPool}): enough for a few dozen 1 MiB
+     * partition reads in flight (the default max.partition.fetch.bytes), small next to a 1 GiB heap.
+     */
+    static final long READ_BUFFERS_RETAINED_BYTES = 64L << 20;
 
     public BrokerServer(BrokerConfig config, Time time) {
         this.config = config;
@@ -91,8 +97,8 @@ public final class BrokerServer implements AutoCloseable {
         FetchPurgatory[] purgatoryRef = new FetchPurgatory[1];
         replication = new ReplicationManager(config.nodeId(), config.replicationConfig(), time, controllerClient, this::brokerEpoch,
                 scheduler, alterPartitionSender, fetchers, key -> purgatoryRef[0].onAppend(key));
-        FetchHandler fetchHandler = new FetchHandler(leadership, replicas, replication);
-        purgatory = new FetchPurgatory(fetchHandler, scheduler, fetchWorker);
+        FetchHandler fetchHandler = new FetchHandler(leadership, replicas, replication, new ReadBufferPool(READ_BUFFERS_RETAINED_BYTES));
+        purgatory = new FetchPurgatory(fetchHandler::read, scheduler, fetchWorker);
         purgatoryRef[0] = purgatory;
         ProduceHandler produce = new ProduceHandler(leadership, replication, purgatory);
 

@@ -8,6 +8,7 @@ import io.fjord.proto.FetchRequest;
 import io.fjord.proto.FetchResponse;
 import io.fjord.proto.FetchTopic;
 import io.fjord.proto.FetchableTopicResponse;
+import io.fjord.storage.ReadBufferPool;
 import io.fjord.storage.ReadResult;
 
 /**
@@ -21,17 +22,39 @@ final class FetchHandler {
     private final Leadership leadership;
     private final ReplicaManager replicas;
     private final ReplicationManager replication;
+    private final ReadBufferPool readBuffers;
 
-    FetchHandler(Leadership leadership, ReplicaManager replicas, ReplicationManager replication) {
+    FetchHandler(Leadership leadership, ReplicaManager replicas, ReplicationManager replication,
+                 ReadBufferPool readBuffers) {
         this.leadership = leadership;
         this.replicas = replicas;
         this.replication = replication;
+        this.readBuffers = readBuffers;
     }
 
-    /** A response and whether it should be sent now (an error, a diverging epoch, a new HW for a follower). */
-    record Attempt(FetchResponse response, int bytes, boolean hasError) {}
+    /**
+     * A response and whether it should be sent now (an error, a diverging epoch, a new HW for a
+     * follower). Its record data may live in pooled buffers: whoever gets an attempt calls
+     * {@link #release()} exactly when the response is no longer read, that is once it has been sent
+     * (gRPC serializes a message into its own buffers inside onNext) or dropped.
+     */
+    record Attempt(FetchResponse response, int bytes, boolean hasError, ReadBufferPool.Lease buffers) {
+        void release() {
+            buffers.close();
+        }
+    }
 
     Attempt read(FetchRequest req) {
+        ReadBufferPool.Lease lease = readBuffers.lease();
+        try {
+            return read(req, lease);
+        } catch (RuntimeException | Error e) {
+            lease.close();
+            throw e;
+        }
+    }
+
+    private Attempt read(FetchRequest req, ReadBufferPool.Lease lease) {
         FetchResponse.Builder resp = FetchResponse.newBuilder().setErrorCode(ErrorCode.NONE);
         int maxBytes = req.getMaxBytes() > 0 ? req.getMaxBytes() : Integer.MAX_VALUE;
         int remaining = maxBytes;
@@ -44,7 +67,7 @@ final class FetchHandler {
                         .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1).setLogEndOffset(-1);
                 TopicPartitionKey tp = new TopicPartitionKey(t.getTopic(), fp.getPartition());
                 if (req.getReplicaId() >= 0) {
-                    FetchPartitionData fd = followerFetch(tp, req.getReplicaId(), fp, remaining);
+                    FetchPartitionData fd = followerFetch(tp, req.getReplicaId(), fp, remaining, lease);
                     int n = fd.getRecords().size();
                     total += n;
                     remaining = Math.max(0, remaining - n);
@@ -71,7 +94,7 @@ final class FetchHandler {
                     long upTo = req.getReplicaId() >= 0 ? Long.MAX_VALUE : hw;
                     int partMax = fp.getPartitionMaxBytes() > 0 ? Math.min(fp.getPartitionMaxBytes(), remaining) : remaining;
                     try {
-                        ReadResult rr = p.log().read(fp.getFetchOffset(), Math.max(partMax, 0), upTo, total == 0);
+                        ReadResult rr = p.log().read(fp.getFetchOffset(), Math.max(partMax, 0), upTo, total == 0, lease);
                         int n = rr.records().remaining();
                         total += n;
                         remaining = Math.max(0, remaining - n);
@@ -88,11 +111,12 @@ final class FetchHandler {
             }
             resp.addTopics(tr);
         }
-        return new Attempt(resp.build(), total, hasError);
+        return new Attempt(resp.build(), total, hasError, lease);
     }
 
     /** A follower's fetch of one partition: the replication protocol records its progress and answers. */
-    private FetchPartitionData followerFetch(TopicPartitionKey tp, int replicaId, FetchPartition fp, int bytesLeft) {
+    private FetchPartitionData followerFetch(TopicPartitionKey tp, int replicaId, FetchPartition fp, int bytesLeft,
+                                             ReadBufferPool.Lease lease) {
         Partition p = replicas.get(tp);
         if (p == null) {
             Leadership.Check check = leadership.leaderFor(tp);
@@ -104,6 +128,6 @@ final class FetchHandler {
             }
             return d.build();
         }
-        return replication.onFollowerFetch(p, replicaId, fp, bytesLeft).data();
+        return replication.onFollowerFetch(p, replicaId, fp, bytesLeft, lease).data();
     }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * Fetches waiting for data (long-poll). A fetch parks here when it has fewer than min_bytes and
@@ -27,14 +28,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the timer racing answer once.
  */
 final class FetchPurgatory implements AutoCloseable {
-    private final FetchHandler handler;
+    private final Function<FetchRequest, FetchHandler.Attempt> reader;
     private final ScheduledExecutorService timer;
     private final Executor worker;
     private final Map<TopicPartitionKey, Set<Waiting>> watchers = new ConcurrentHashMap<>();
     private final AtomicInteger waitingCount = new AtomicInteger();
 
-    FetchPurgatory(FetchHandler handler, ScheduledExecutorService timer, Executor worker) {
-        this.handler = handler;
+    /** @param reader reads what a fetch asks for ({@link FetchHandler#read}) */
+    FetchPurgatory(Function<FetchRequest, FetchHandler.Attempt> reader, ScheduledExecutorService timer, Executor worker) {
+        this.reader = reader;
         this.timer = timer;
         this.worker = worker;
     }
@@ -56,26 +58,26 @@ final class FetchPurgatory implements AutoCloseable {
             }
         }
 
-        void complete(FetchResponse r) {
-            if (!done.compareAndSet(false, true)) {
-                return;
-            }
-            for (TopicPartitionKey k : keys) {
-                Set<Waiting> s = watchers.get(k);
-                if (s != null) {
-                    s.remove(this);
-                }
-            }
-            waitingCount.decrementAndGet();
-            ScheduledFuture<?> t = timeout;
-            if (t != null) {
-                t.cancel(false);
-            }
+        /** Answers with {@code a} unless this fetch was answered already; releases {@code a} either way. */
+        void complete(FetchHandler.Attempt a) {
             try {
-                out.onNext(r);
-                out.onCompleted();
-            } catch (RuntimeException ignored) {
-                // The client cancelled or went away: nothing to answer.
+                if (!done.compareAndSet(false, true)) {
+                    return;
+                }
+                for (TopicPartitionKey k : keys) {
+                    Set<Waiting> s = watchers.get(k);
+                    if (s != null) {
+                        s.remove(this);
+                    }
+                }
+                waitingCount.decrementAndGet();
+                ScheduledFuture<?> t = timeout;
+                if (t != null) {
+                    t.cancel(false);
+                }
+                answer(out, a);
+            } finally {
+                a.release();
             }
         }
 
@@ -83,21 +85,41 @@ final class FetchPurgatory implements AutoCloseable {
             if (done.get()) {
                 return;
             }
-            FetchHandler.Attempt a = handler.read(req);
+            FetchHandler.Attempt a = reader.apply(req);
             if (a.hasError() || a.bytes() >= Math.max(1, req.getMinBytes())) {
-                complete(a.response());
+                complete(a);
+            } else {
+                a.release();
             }
+        }
+    }
+
+    /**
+     * Sends {@code a} and ends the call. gRPC serializes the message into its own buffers before
+     * onNext returns, so the caller may release {@code a}'s buffers right after.
+     */
+    private static void answer(StreamObserver<FetchResponse> out, FetchHandler.Attempt a) {
+        try {
+            out.onNext(a.response());
+            out.onCompleted();
+        } catch (RuntimeException ignored) {
+            // The client cancelled or went away: nothing to answer.
         }
     }
 
     /** Answers at once when ready, otherwise parks the fetch until data arrives or max_wait_ms passes. */
     void fetch(FetchRequest req, StreamObserver<FetchResponse> out) {
-        FetchHandler.Attempt first = handler.read(req);
+        FetchHandler.Attempt first = reader.apply(req);
         if (first.hasError() || req.getMaxWaitMs() <= 0 || first.bytes() >= Math.max(1, req.getMinBytes())) {
-            out.onNext(first.response());
-            out.onCompleted();
+            try {
+                out.onNext(first.response());
+                out.onCompleted();
+            } finally {
+                first.release();
+            }
             return;
         }
+        first.release();
         Waiting w = new Waiting(req, out);
         waitingCount.incrementAndGet();
         for (TopicPartitionKey k : w.keys) {
@@ -105,7 +127,7 @@ final class FetchPurgatory implements AutoCloseable {
         }
         w.timeout = timer.schedule(() -> worker.execute(() -> {
             if (!w.done.get()) {
-                w.complete(handler.read(req).response());
+                w.complete(reader.apply(req));
             }
         }), req.getMaxWaitMs(), TimeUnit.MILLISECONDS);
         // An append may have landed between the first read and registration; look once more.
@@ -131,7 +153,7 @@ final class FetchPurgatory implements AutoCloseable {
     public void close() {
         for (Set<Waiting> s : watchers.values()) {
             for (Waiting w : s) {
-                w.complete(handler.read(w.req).response());
+                w.complete(reader.apply(w.req));
             }
         }
     }

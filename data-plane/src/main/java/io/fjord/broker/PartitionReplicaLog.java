@@ -7,6 +7,7 @@ import io.fjord.storage.PartitionLog;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.IntFunction;
 
 /**
  * A partition's segmented log as the replication protocol sees it, plus the replica's high
@@ -86,5 +87,10 @@ final class PartitionReplicaLog implements ReplicaLog {
     @Override
     public ByteBuffer read(long offset, int maxBytes) {
         return log.read(offset, maxBytes, Long.MAX_VALUE, true).records();
+    }
+
+    @Override
+    public ByteBuffer read(long offset, int maxBytes, IntFunction<ByteBuffer> buffers) {
+        return log.read(offset, maxBytes, Long.MAX_VALUE, true, buffers).records();
     }
 }

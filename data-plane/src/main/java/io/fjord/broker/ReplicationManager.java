@@ -17,6 +17,7 @@ import io.fjord.storage.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
 
 /**
@@ -189,11 +191,15 @@ final class ReplicationManager implements AutoCloseable {
 
     // ---------------------------------------------------------------- follower fetches at the leader
 
-    /** One partition of a follower's fetch; records the follower's progress and answers it. */
-    FollowerFetchResponder.Outcome onFollowerFetch(Partition p, int replicaId, FetchPartition request, int bytesLeft) {
+    /**
+     * One partition of a follower's fetch; records the follower's progress and answers it, with the
+     * records read into buffers from {@code buffers}.
+     */
+    FollowerFetchResponder.Outcome onFollowerFetch(Partition p, int replicaId, FetchPartition request, int bytesLeft,
+                                                   IntFunction<ByteBuffer> buffers) {
         FollowerFetchResponder.Outcome o;
         synchronized (p) {
-            o = FollowerFetchResponder.respond(p.role(), replicaId, request, bytesLeft, time.milliseconds());
+            o = FollowerFetchResponder.respond(p.role(), replicaId, request, bytesLeft, time.milliseconds(), buffers);
         }
         o.newHighWatermark().ifPresent(hw -> onHighWatermark(p.key(), hw));
         o.isrProposal().ifPresent(proposal -> sendAlterPartition(p, proposal));

@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.IntFunction;
 
 /**
  * One segment of a partition log: a {@code .log} file of whole record batches plus its offset index and
@@ -318,15 +319,15 @@ final class LogSegment {
      * Whole batches from {@code position} (a batch boundary): as many as fit in {@code maxBytes} (at least
      * one when {@code minOneBatch}), stopping before the first with base offset at or above
      * {@code maxOffsetExclusive}, not reading past {@code endPosition} (at most the committed size). One
-     * read into a fresh heap buffer (a second for an oversized first batch).
+     * read into a buffer from {@code buffers} (a second for an oversized first batch).
      */
-    ByteBuffer read(int position, int endPosition, int maxBytes, long maxOffsetExclusive, boolean minOneBatch)
-            throws IOException {
+    ByteBuffer read(int position, int endPosition, int maxBytes, long maxOffsetExclusive, boolean minOneBatch,
+                    IntFunction<ByteBuffer> buffers) throws IOException {
         int end = Math.min(endPosition, size);
         if (position >= end) {
             return ByteBuffer.allocate(0);
         }
-        ByteBuffer buf = ByteBuffer.allocate(Math.min(Math.max(maxBytes, RecordBatchHeader.HEADER_SIZE), end - position));
+        ByteBuffer buf = buffers.apply(Math.min(Math.max(maxBytes, RecordBatchHeader.HEADER_SIZE), end - position));
         readFully(buf, position);
         int got = buf.position();
         int take = 0;
@@ -341,7 +342,7 @@ final class LogSegment {
             }
             if ((long) take + batchSize > got) {
                 if (first && (long) position + batchSize <= end) {
-                    buf = ByteBuffer.allocate(batchSize); // a first batch larger than maxBytes
+                    buf = buffers.apply(batchSize); // a first batch larger than maxBytes
                     readFully(buf, position);
                     take = buf.position() == batchSize ? batchSize : 0;
                 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntFunction;
 
 /**
  * What readers of a {@link PartitionLog} see: the segment list and the log bounds, immutable, replaced
@@ -38,7 +39,8 @@ record LogSnapshot(List<LogSegment> segments, long logStartOffset, long logEndOf
      * (one at least when {@code minOneBatch}), all with base offset below {@code limit}. The caller checked
      * the offset against the bounds.
      */
-    ByteBuffer read(long offset, int maxBytes, long limit, boolean minOneBatch) throws IOException {
+    ByteBuffer read(long offset, int maxBytes, long limit, boolean minOneBatch, IntFunction<ByteBuffer> buffers)
+            throws IOException {
         if (offset >= limit) {
             return ByteBuffer.allocate(0);
         }
@@ -58,7 +60,7 @@ record LogSnapshot(List<LogSegment> segments, long logStartOffset, long logEndOf
                         (b, at) -> RecordBatchHeader.baseOffset(b, at) >= limit);
                 end = stop == null ? end : stop.position();
             }
-            return seg.read(first.position(), end, maxBytes, limit, minOneBatch);
+            return seg.read(first.position(), end, maxBytes, limit, minOneBatch, buffers);
         }
         return ByteBuffer.allocate(0);
     }

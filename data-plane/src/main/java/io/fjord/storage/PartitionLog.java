@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
 /**
@@ -249,12 +250,21 @@ public final class PartitionLog implements Closeable {
      * @throws OffsetOutOfRangeException if offset is below the log start or above the log end offset
      */
     public ReadResult read(long offset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) {
+        return read(offset, maxBytes, maxOffsetExclusive, minOneBatch, ByteBuffer::allocate);
+    }
+
+    /**
+     * As {@link #read(long, int, long, boolean)}, into buffers from {@code buffers} (called with the
+     * size needed; returns a buffer with position 0 and that limit), such as a {@link ReadBufferPool.Lease}.
+     */
+    public ReadResult read(long offset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch,
+                           IntFunction<ByteBuffer> buffers) {
         return onSnapshot("read " + dir + " at offset " + offset, s -> {
             if (offset < s.logStartOffset() || offset > s.logEndOffset()) {
                 throw new OffsetOutOfRangeException(dir.toString(), offset, s.logStartOffset(), s.logEndOffset());
             }
             long limit = Math.min(maxOffsetExclusive, s.logEndOffset());
-            return new ReadResult(s.read(offset, maxBytes, limit, minOneBatch), s.logStartOffset(), s.logEndOffset());
+            return new ReadResult(s.read(offset, maxBytes, limit, minOneBatch, buffers), s.logStartOffset(), s.logEndOffset());
         });
     }
 

@@ -1,6 +1,7 @@
 package io.fjord.replication;
 
 import java.nio.ByteBuffer;
+import java.util.function.IntFunction;
 
 /**
  * What replication needs from a partition's storage. data-plane adapts its segmented
@@ -61,4 +62,12 @@ public interface ReplicaLog extends EpochView {
      * {@code maxBytes} except that the first batch is returned even when larger. Empty at the log end.
      */
     ByteBuffer read(long offset, int maxBytes);
+
+    /**
+     * As {@link #read(long, int)}, into a buffer from {@code buffers} (called with the size needed) where
+     * the log reads into a buffer of its own; the caller owns what {@code buffers} hands out.
+     */
+    default ByteBuffer read(long offset, int maxBytes, IntFunction<ByteBuffer> buffers) {
+        return read(offset, maxBytes);
+    }
 }

@@ -10,6 +10,7 @@ import io.fjord.replication.ReplicaLog;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.IntFunction;
 
 /**
  * Answers one partition of a follower's fetch (replica_id >= 0): the epoch and leadership checks, the
@@ -41,6 +42,15 @@ public final class FollowerFetchResponder {
      *     and the first batch is returned even when larger
      */
     public static Outcome respond(PartitionRole role, int replicaId, FetchPartition request, int maxBytes, long nowMs) {
+        return respond(role, replicaId, request, maxBytes, nowMs, ByteBuffer::allocate);
+    }
+
+    /**
+     * As {@link #respond(PartitionRole, int, FetchPartition, int, long)}, reading the records into buffers
+     * from {@code buffers}: the answer's records are a view of them until the caller releases them.
+     */
+    public static Outcome respond(PartitionRole role, int replicaId, FetchPartition request, int maxBytes, long nowMs,
+                                  IntFunction<ByteBuffer> buffers) {
         FetchPartitionData.Builder data = FetchPartitionData.newBuilder()
                 .setPartition(request.getPartition())
                 .setHighWatermark(-1L).setLastStableOffset(-1L).setLogStartOffset(-1L).setLogEndOffset(-1L);
@@ -61,8 +71,8 @@ public final class FollowerFetchResponder {
             data.setDivergingEpoch(r.divergingEpoch().get().toProto());
         } else if (r.error() == ErrorCode.NONE) {
             int limit = request.getPartitionMaxBytes() > 0 ? Math.min(request.getPartitionMaxBytes(), maxBytes) : maxBytes;
-            ByteBuffer records = log.read(request.getFetchOffset(), Math.max(limit, 0));
-            // The log hands out a buffer it will not change again, so wrapping saves a copy.
+            ByteBuffer records = log.read(request.getFetchOffset(), Math.max(limit, 0), buffers);
+            // The buffer does not change while the answer is read, so wrapping saves a copy.
             data.setRecords(UnsafeByteOperations.unsafeWrap(records));
         } else if (r.error() == ErrorCode.NOT_LEADER_OR_FOLLOWER) {
             data.setErrorMessage("broker " + replicaId + " is not a replica of " + leader.partition());
