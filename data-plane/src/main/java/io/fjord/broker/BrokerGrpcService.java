@@ -66,7 +66,7 @@ final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
     private final Leadership leadership;
     private final ProduceHandler produce;
     private final FetchPurgatory fetches;
-    private final Set<FetchStream> fetchStreams = ConcurrentHashMap.newKeySet();
+    private final Set<OpenStream> openStreams = ConcurrentHashMap.newKeySet();
     private final AdminBackend admin;
     private final ProducerIdManager producerIds;
 
@@ -97,7 +97,7 @@ final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
 
     @Override
     public StreamObserver<ProduceStreamRequest> produceStream(StreamObserver<ProduceStreamResponse> out) {
-        return new ProduceStream(config.nodeId(), this::handleProduce, (ServerCallStreamObserver<ProduceStreamResponse>) out);
+        return track(new ProduceStream(config.nodeId(), this::handleProduce, (ServerCallStreamObserver<ProduceStreamResponse>) out));
     }
 
     /** Both produce RPCs: creates missing topics when auto.create.topics.enable, then appends. */
@@ -137,16 +137,22 @@ final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
 
     @Override
     public StreamObserver<FetchStreamRequest> fetchStream(StreamObserver<FetchStreamResponse> out) {
-        FetchStream stream = new FetchStream(config.nodeId(), fetches::fetch, (ServerCallStreamObserver<FetchStreamResponse>) out);
-        fetchStreams.removeIf(FetchStream::isFinished);
-        fetchStreams.add(stream);
+        return track(new FetchStream(config.nodeId(), fetches::fetch, (ServerCallStreamObserver<FetchStreamResponse>) out));
+    }
+
+    private <S extends OpenStream> S track(S stream) {
+        openStreams.removeIf(OpenStream::isFinished);
+        openStreams.add(stream);
         return stream;
     }
 
-    /** Ends every open FetchStream (at shutdown, after parked fetches were answered). */
-    void endFetchStreams() {
-        fetchStreams.forEach(FetchStream::shutdown);
-        fetchStreams.clear();
+    /**
+     * Ends every open ProduceStream and FetchStream (at shutdown, after parked fetches were answered):
+     * a fetch stream at once, a produce stream once the answers it owes are out.
+     */
+    void endStreams() {
+        openStreams.forEach(OpenStream::shutdown);
+        openStreams.clear();
     }
 
     @Override

@@ -254,7 +254,7 @@ public final class BrokerServer implements AutoCloseable {
         }
         server.shutdown();
         purgatory.close();
-        service.endFetchStreams();
+        service.endStreams();
         try {
             if (!server.awaitTermination(config.shutdownTimeoutMs(), TimeUnit.MILLISECONDS)) {
                 log.warn("In-flight calls did not finish within shutdown.timeout.ms={}; cancelling them", config.shutdownTimeoutMs());

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: onNext/onCompleted/onError come serialised from gRPC; answers from any thread (the
  * purgatory's), so the outgoing side is {@link StreamAnswers}, which is thread-safe.
  */
-final class FetchStream implements StreamObserver<FetchStreamRequest> {
+final class FetchStream implements OpenStream, StreamObserver<FetchStreamRequest> {
     private static final Logger log = LoggerFactory.getLogger(FetchStream.class);
 
     private final int brokerId;
@@ -66,11 +66,13 @@ final class FetchStream implements StreamObserver<FetchStreamRequest> {
      * itself, and the server's shutdown would otherwise wait for it. The follower fails its pending
      * fetch and fetches again from whoever leads next.
      */
-    void shutdown() {
+    @Override
+    public void shutdown() {
         answers.fail(Status.UNAVAILABLE.withDescription("broker " + brokerId + " is shutting down"));
     }
 
-    boolean isFinished() {
+    @Override
+    public boolean isFinished() {
         return answers.isFinished();
     }
 

@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * <p>Threading: onNext/onCompleted/onError come serialised from gRPC; answers from any thread, so the
  * outgoing side is {@link StreamAnswers}, which is thread-safe.
  */
-final class ProduceStream implements StreamObserver<ProduceStreamRequest> {
+final class ProduceStream implements OpenStream, StreamObserver<ProduceStreamRequest> {
     private static final Logger log = LoggerFactory.getLogger(ProduceStream.class);
 
     private final int brokerId;
@@ -55,6 +55,21 @@ final class ProduceStream implements StreamObserver<ProduceStreamRequest> {
             log.error("Produce failed", e);
             answers.fail(Status.INTERNAL.withDescription("Produce failed on broker " + brokerId + ": " + e));
         }
+    }
+
+    /**
+     * Ends the stream because the broker is stopping, once the answers owed are out: a producer's
+     * stream never half-closes by itself, and the server's shutdown would otherwise wait for it
+     * (shutdown.timeout.ms). The producer retries what it had not sent yet elsewhere.
+     */
+    @Override
+    public void shutdown() {
+        answers.finishWhenAnswered();
+    }
+
+    @Override
+    public boolean isFinished() {
+        return answers.isFinished();
     }
 
     @Override

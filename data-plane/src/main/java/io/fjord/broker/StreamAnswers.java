@@ -47,6 +47,15 @@ final class StreamAnswers<T> {
         finished = true;
     }
 
+    /**
+     * The broker is stopping: completes the call once every answer owed is out (at once when none
+     * is), as if the client had half-closed. A request that arrives before then is still answered.
+     */
+    synchronized void finishWhenAnswered() {
+        halfClosed = true;
+        maybeComplete();
+    }
+
     /** The client sent its last request. */
     synchronized void clientHalfClosed() {
         halfClosed = true;

@@ -21,6 +21,8 @@ import io.fjord.proto.MetadataResponse;
 import io.fjord.proto.PartitionProduceData;
 import io.fjord.proto.PartitionProduceResponse;
 import io.fjord.proto.ProduceRequest;
+import io.fjord.proto.ProduceStreamRequest;
+import io.fjord.proto.ProduceStreamResponse;
 import io.fjord.proto.TopicProduceData;
 import io.fjord.storage.Time;
 import io.fjord.wire.CompressionType;
@@ -30,6 +32,7 @@ import io.fjord.wire.RecordBatch;
 import io.fjord.wire.RecordBatchBuilder;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -305,6 +308,44 @@ class BrokerServerTest {
         byte[] s = value.getBytes(StandardCharsets.UTF_8);
         System.arraycopy(s, 0, v, 0, s.length);
         return ByteBuffer.wrap(v);
+    }
+
+    /**
+     * A producer's stream never half-closes by itself; shutdown ends it once its answers are out instead
+     * of waiting shutdown.timeout.ms (10 s by default) for it.
+     */
+    @Test
+    void shutdownEndsAnOpenProduceStreamAtOnce() throws Exception {
+        CompletableFuture<ProduceStreamResponse> answer = new CompletableFuture<>();
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        StreamObserver<ProduceStreamRequest> requests = BrokerServiceGrpc.newStub(channel).produceStream(new StreamObserver<>() {
+            @Override
+            public void onNext(ProduceStreamResponse r) {
+                answer.complete(r);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                ended.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                ended.complete(null);
+            }
+        });
+        requests.onNext(ProduceStreamRequest.newBuilder().setCorrelationId(7).setRequest(ProduceRequest.newBuilder().setAcks(1)
+                .setTimeoutMs(5000).addTopics(TopicProduceData.newBuilder().setTopic("t").addPartitions(
+                        PartitionProduceData.newBuilder().setPartition(0).setRecords(ByteString.copyFrom(batch(2, "s")))))).build());
+        ProduceStreamResponse r = answer.get(10, TimeUnit.SECONDS);
+        assertEquals(7, r.getCorrelationId());
+        assertEquals(ErrorCode.NONE, r.getResponse().getTopics(0).getPartitions(0).getErrorCode());
+
+        long startNs = System.nanoTime();
+        broker.close();
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+        assertTrue(tookMs < 5_000, "shutdown took " + tookMs + " ms with a producer's stream open");
+        ended.get(5, TimeUnit.SECONDS); // the broker completed the call; the producer retries elsewhere
     }
 
     @Test
