@@ -62,8 +62,9 @@ public final class BrokerServer implements AutoCloseable {
     /** Deadline of each call to a controller (registration, heartbeat, forwarded admin). */
     static final long CONTROLLER_REQUEST_TIMEOUT_MS = 5_000;
     /**
-     * Idle buffers kept for consumer fetch reads ({@link ReadBufferPool}): enough for a few dozen 1 MiB
-     * partition reads in flight (the default max.partition.fetch.bytes), small next to a 1 GiB heap.
+     * Idle buffers kept for consumer and follower fetch reads ({@link ReadBufferPool}): enough for a few
+     * dozen 1 MiB partition reads in flight (the default max.partition.fetch.bytes and
+     * replica.fetch.max.bytes), small next to a 1 GiB heap.
      */
     static final long READ_BUFFERS_RETAINED_BYTES = 64L << 20;
 

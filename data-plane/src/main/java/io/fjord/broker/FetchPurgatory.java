@@ -112,8 +112,7 @@ final class FetchPurgatory implements AutoCloseable {
         FetchHandler.Attempt first = reader.apply(req);
         if (first.hasError() || req.getMaxWaitMs() <= 0 || first.bytes() >= Math.max(1, req.getMinBytes())) {
             try {
-                out.onNext(first.response());
-                out.onCompleted();
+                answer(out, first);
             } finally {
                 first.release();
             }
