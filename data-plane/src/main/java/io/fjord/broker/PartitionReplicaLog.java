@@ -86,7 +86,7 @@ final class PartitionReplicaLog implements ReplicaLog {
 
     @Override
     public ByteBuffer read(long offset, int maxBytes) {
-        return log.read(offset, maxBytes, Long.MAX_VALUE, true).records();
+        return read(offset, maxBytes, ByteBuffer::allocate);
     }
 
     @Override
